@@ -1,0 +1,44 @@
+import type { Config } from 'jest';
+
+/**
+ * Runs every spec on Nest 12 (the root devDependencies). Nest 12 is ESM only, so
+ * @swc/jest compiles it (and the few ESM dependencies of @nestjs/common) to
+ * CommonJS along with our TypeScript. `jest.nest11.config.ts` runs the same
+ * specs on Nest 11.
+ */
+const esmPackages = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  'load-esm',
+  '@tokenizer',
+];
+
+const config: Config = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  transformIgnorePatterns: [
+    `/node_modules/(?!(${esmPackages.join('|')})/)`,
+    '/compat/nest11/node_modules/',
+  ],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testTimeout: 20_000,
+};
+
+export default config;

@@ -1,0 +1,179 @@
+import { MessagingErrorCode } from './error-codes';
+
+/** A pattern as given to `send()`/`emit()`: a string or an object such as `{ cmd: 'get_user' }`. */
+export type MessagePattern = string | Record<string, unknown>;
+
+/** Fields every {@link MessagingError} may carry. */
+export interface MessagingErrorFields {
+  /** Pattern of the call. */
+  readonly pattern?: MessagePattern;
+  /** Name of the MessagingClient that made the call. */
+  readonly client?: string;
+  /** Correlation id of the call. */
+  readonly correlationId?: string;
+  /** Message id of the call. */
+  readonly messageId?: string;
+  /** The error behind this one. */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error the library raises. `code` is one of
+ * {@link MessagingErrorCode}; `retryable` tells the retry policy whether
+ * another attempt may succeed.
+ */
+export class MessagingError extends Error {
+  override name = 'MessagingError';
+  /** Pattern of the call, when there was one. */
+  readonly pattern?: MessagePattern;
+  /** Name of the client that made the call. */
+  readonly client?: string;
+  /** Correlation id of the call. */
+  readonly correlationId?: string;
+  /** Message id of the call. */
+  readonly messageId?: string;
+
+  constructor(
+    message: string,
+    /** What kind of failure this is. */
+    readonly code: MessagingErrorCode,
+    /** Whether retrying the same call may succeed. */
+    readonly retryable: boolean,
+    fields: MessagingErrorFields = {},
+  ) {
+    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    this.pattern = fields.pattern;
+    this.client = fields.client;
+    this.correlationId = fields.correlationId;
+    this.messageId = fields.messageId;
+  }
+}
+
+/** The pattern as text, for error messages and logs. */
+export function describePattern(pattern: MessagePattern | undefined): string {
+  if (pattern === undefined) return '(none)';
+  return typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
+}
+
+/**
+ * The call's time budget ran out (code DEADLINE_EXCEEDED). Nest's pending
+ * request entry has been released by then: a late reply is dropped.
+ */
+export class MessagingTimeoutError extends MessagingError {
+  override name = 'MessagingTimeoutError';
+  constructor(
+    /** The budget, in milliseconds. */
+    readonly timeout: number,
+    /** Milliseconds from the call to this error. */
+    readonly elapsed: number,
+    /** How many attempts were started. */
+    readonly attempts: number,
+    /** The error of each failed attempt before the budget ran out, in order. */
+    readonly attemptErrors: readonly Error[],
+    fields: MessagingErrorFields = {},
+    /** Whether the budget was the per-attempt budget (`attemptTimeout`) rather than the whole call's. */
+    readonly perAttempt = false,
+  ) {
+    super(
+      `${describePattern(fields.pattern)} on client '${fields.client ?? '?'}' timed out after ${elapsed} ms ` +
+        `(${perAttempt ? 'attempt ' : ''}budget ${timeout} ms, ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      MessagingErrorCode.DEADLINE_EXCEEDED,
+      perAttempt,
+      fields,
+    );
+  }
+}
+
+/**
+ * The peer or broker could not be reached, or the connection broke during the
+ * call (code UNAVAILABLE, retryable). `cause` holds the transport's error.
+ */
+export class MessagingConnectionError extends MessagingError {
+  override name = 'MessagingConnectionError';
+  constructor(message: string, fields: MessagingErrorFields = {}) {
+    super(message, MessagingErrorCode.UNAVAILABLE, true, fields);
+  }
+}
+
+/**
+ * The client was closed (application shutdown) while the call was pending, or
+ * the call was made after it closed (code CANCELLED, not retryable).
+ */
+export class MessagingClientClosedError extends MessagingError {
+  override name = 'MessagingClientClosedError';
+  constructor(fields: MessagingErrorFields = {}) {
+    super(
+      `client '${fields.client ?? '?'}' was closed while ${describePattern(fields.pattern)} was pending`,
+      MessagingErrorCode.CANCELLED,
+      false,
+      fields,
+    );
+  }
+}
+
+/** Fields of an error the remote side sent. */
+export interface RemoteErrorFields extends MessagingErrorFields {
+  /** Structured details the remote sent (e.g. validation errors per field). */
+  readonly details?: unknown;
+}
+
+/**
+ * The remote handler failed. `remote` is exactly what it sent (for a plain Nest
+ * handler, e.g. `{ status: 'error', message: 'Internal server error' }`);
+ * `code` and `retryable` come from the remote's structured error when it sent one.
+ */
+export class MessagingRemoteError extends MessagingError {
+  override name = 'MessagingRemoteError';
+  /** Structured details sent by the remote side. */
+  readonly details?: unknown;
+  constructor(
+    message: string,
+    code: MessagingErrorCode,
+    retryable: boolean,
+    /** What the remote side sent, unchanged. */
+    readonly remote: unknown,
+    fields: RemoteErrorFields = {},
+  ) {
+    super(message, code, retryable, fields);
+    this.details = fields.details;
+  }
+}
+
+/**
+ * Every attempt of a retried call failed with a retryable error and no attempt
+ * is left. `attemptErrors` holds each attempt's error; `code` and `retryable`
+ * are the last one's.
+ */
+export class MessagingRetriesExhaustedError extends MessagingError {
+  override name = 'MessagingRetriesExhaustedError';
+  constructor(
+    /** The error of each attempt, in order. */
+    readonly attemptErrors: readonly MessagingError[],
+    fields: MessagingErrorFields = {},
+  ) {
+    const last = attemptErrors[attemptErrors.length - 1]!;
+    super(
+      `${describePattern(fields.pattern)} on client '${fields.client ?? '?'}' failed after ${attemptErrors.length} attempts: ${last.message}`,
+      last.code,
+      last.retryable,
+      { ...fields, cause: last },
+    );
+  }
+  /** How many attempts were made. */
+  get attempts(): number {
+    return this.attemptErrors.length;
+  }
+}
+
+/** Metadata given by the application breaks the wire format's rules (code INVALID_ARGUMENT). */
+export class InvalidMetadataError extends MessagingError {
+  override name = 'InvalidMetadataError';
+  constructor(message: string) {
+    super(message, MessagingErrorCode.INVALID_ARGUMENT, false);
+  }
+}
+
+/** The module's options are wrong; the message says what to do. */
+export class MessagingConfigurationError extends Error {
+  override name = 'MessagingConfigurationError';
+}

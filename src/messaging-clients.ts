@@ -1,0 +1,115 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ClientProxyFactory, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
+import { DEFAULT_CALL_POLICY, mergePolicy } from './client/call-policy';
+import { MessagingClient } from './client/messaging-client';
+import { MessagingClientSerializer } from './client/messaging-client.serializer';
+import { MessagingConfigurationError, MessagingConnectionError } from './errors/messaging.errors';
+import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
+import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
+
+/**
+ * The module's clients by name. Inject it to reach a client whose name is only
+ * known at run time; otherwise prefer `@InjectMessagingClient(name)`.
+ * It connects eager clients at bootstrap and closes every client on shutdown.
+ */
+@Injectable()
+export class MessagingClients implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('MessagingClients');
+  private readonly clients = new Map<string, MessagingClient>();
+  private readonly definitions = new Map<string, MessagingClientDefinition>();
+
+  constructor(@Inject(MESSAGING_MODULE_OPTIONS) private readonly options: MessagingModuleOptions) {
+    for (const def of options.clients) {
+      this.definitions.set(def.name, def);
+      if ('transport' in def) {
+        this.clients.set(def.name, this.build(def, ClientProxyFactory.create(withSerializer(def)), true));
+      } else if ('proxy' in def) {
+        this.clients.set(def.name, this.build(def, def.proxy, false));
+      }
+    }
+  }
+
+  /**
+   * The client named `name`.
+   * @throws MessagingConfigurationError when there is none.
+   */
+  get(name: string): MessagingClient {
+    const client = this.clients.get(name);
+    if (!client) {
+      throw new MessagingConfigurationError(
+        `no MessagingClient named '${name}': the module defines ${[...this.definitions.keys()].map((n) => `'${n}'`).join(', ') || 'none'}`,
+      );
+    }
+    return client;
+  }
+
+  /** Wraps the proxy of a `useExisting` client once Nest has resolved it. @internal */
+  adopt(name: string, proxy: ClientProxy): MessagingClient {
+    const existing = this.clients.get(name);
+    if (existing) return existing;
+    const client = this.build(this.definitions.get(name)!, proxy, false);
+    this.clients.set(name, client);
+    return client;
+  }
+
+  /** Connects the clients marked eager; a failure stops the bootstrap. */
+  async onApplicationBootstrap(): Promise<void> {
+    const timeout = this.options.connectTimeout ?? 5000;
+    await Promise.all(
+      [...this.clients.values()]
+        .filter((c) => (this.definitions.get(c.name)!.connect ?? this.options.connect ?? 'lazy') === 'eager')
+        .map((c) => connectWithin(c, timeout)),
+    );
+  }
+
+  /** Fails pending calls with MessagingClientClosedError and closes the proxies the module built. */
+  async onApplicationShutdown(): Promise<void> {
+    const results = await Promise.allSettled([...this.clients.values()].map((c) => c.close()));
+    for (const r of results) {
+      if (r.status === 'rejected') this.logger.warn(`closing a client failed: ${String(r.reason)}`);
+    }
+  }
+
+  private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
+    const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
+    return new MessagingClient(proxy, { name: def.name, policy, ownsProxy: owns });
+  }
+}
+
+/** Nest's client options with the library's serializer around the one given (if any). */
+function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientOptions {
+  const { transport, options } = def as ClientOptions & { options?: { serializer?: never } };
+  const inner = (options as { serializer?: ConstructorParameters<typeof MessagingClientSerializer>[0] } | undefined)
+    ?.serializer;
+  return {
+    transport,
+    options: { ...options, serializer: new MessagingClientSerializer(inner) },
+  } as ClientOptions;
+}
+
+async function connectWithin(client: MessagingClient, timeout: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no connection within ${timeout} ms`)), timeout);
+      }),
+    ]);
+  } catch (err) {
+    throw new MessagingConnectionError(
+      `client '${client.name}' could not connect at bootstrap (connect: 'eager'): ${
+        err instanceof Error ? err.message : String(err)
+      }. Start its server or broker first, or use connect: 'lazy'`,
+      { client: client.name, cause: err },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

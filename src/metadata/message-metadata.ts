@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidMetadataError } from '../errors/messaging.errors';
+import { APP_KEY_PREFIX, METADATA_FORMAT_VERSION, MetadataKeys, MetadataLimits } from './metadata-keys';
+
+/** The metadata as it travels: a flat map of string keys to string values. */
+export type WireMetadata = Record<string, string>;
+
+/** Application metadata keys and values (without the `app-` prefix). */
+export type AppMetadata = Readonly<Record<string, string>>;
+
+/** The metadata of one message, decoded. */
+export interface MessageMetadata {
+  /** Unique id of the message (one `send()` subscription or one `emit()`; retries keep it). */
+  readonly messageId: string;
+  /** Id of the conversation the message belongs to. */
+  readonly correlationId: string;
+  /** Id of the message whose handling caused this one, if any. */
+  readonly causationId?: string;
+  /** When the sender sent this attempt, in milliseconds since the Unix epoch (sender's clock). */
+  readonly sentAt?: number;
+  /** Attempt number, 1-based. */
+  readonly attempt: number;
+  /** Payload contract version, when known. */
+  readonly payloadVersion?: number;
+  /** Application keys (a tenant, a locale) that propagate like the correlation id. */
+  readonly app: AppMetadata;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+const KEY_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+/** Makes a new, collision-safe message or correlation id. */
+export function newId(): string {
+  return randomUUID();
+}
+
+/**
+ * Whether `value` may be used as a message, correlation or causation id: at most
+ * 128 characters of `A-Z a-z 0-9 . _ : -`.
+ */
+export function isValidId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MetadataLimits.maxIdLength &&
+    ID_PATTERN.test(value)
+  );
+}
+
+/**
+ * Checks application metadata given by a user (keys without the `app-` prefix).
+ *
+ * @throws InvalidMetadataError when a key or value breaks the wire format's rules.
+ */
+export function assertValidAppMetadata(app: Record<string, unknown>): asserts app is Record<string, string> {
+  for (const key of Object.keys(app)) {
+    const value = app[key];
+    const wireKey = APP_KEY_PREFIX + key;
+    if (!KEY_PATTERN.test(key) || wireKey.length > MetadataLimits.maxKeyLength) {
+      throw new InvalidMetadataError(
+        `application metadata key '${key.slice(0, 80)}' is invalid: use lower-case a-z, 0-9 and '-', at most ${
+          MetadataLimits.maxKeyLength - APP_KEY_PREFIX.length
+        } characters`,
+      );
+    }
+    if (typeof value !== 'string' || value.length > MetadataLimits.maxValueLength || CONTROL_CHARS.test(value)) {
+      throw new InvalidMetadataError(
+        `application metadata '${key}' must be a string of at most ${MetadataLimits.maxValueLength} characters without control characters`,
+      );
+    }
+  }
+}
+
+/**
+ * Encodes metadata into its wire form. The caller supplies valid ids; application
+ * keys are checked when they enter the library (call options, incoming messages).
+ */
+export function encodeMetadata(meta: MessageMetadata): WireMetadata {
+  const wire: WireMetadata = {
+    [MetadataKeys.format]: METADATA_FORMAT_VERSION,
+    [MetadataKeys.messageId]: meta.messageId,
+    [MetadataKeys.correlationId]: meta.correlationId,
+    [MetadataKeys.attempt]: String(meta.attempt),
+  };
+  if (meta.causationId !== undefined) wire[MetadataKeys.causationId] = meta.causationId;
+  if (meta.sentAt !== undefined) wire[MetadataKeys.sentAt] = String(meta.sentAt);
+  if (meta.payloadVersion !== undefined) wire[MetadataKeys.payloadVersion] = String(meta.payloadVersion);
+  for (const key in meta.app) wire[APP_KEY_PREFIX + key] = meta.app[key]!;
+  return wire;
+}
+
+function positiveInt(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[0-9]{1,15}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n > 0 ? n : undefined;
+}
+
+/**
+ * Decodes incoming wire metadata, whoever sent it. Never throws: entries that
+ * break the format's rules are dropped, an absent or invalid message id or
+ * correlation id is replaced by a new one, and so the result is always usable.
+ * Keys this version does not know are ignored (newer senders may add some).
+ *
+ * @param wire what arrived, or `undefined` when the sender sent none (a plain Nest client).
+ */
+export function decodeMetadata(wire: unknown): MessageMetadata {
+  const src = wire !== null && typeof wire === 'object' ? (wire as Record<string, unknown>) : {};
+  const get = (key: string): string | undefined => {
+    const v = Object.prototype.hasOwnProperty.call(src, key) ? src[key] : undefined;
+    return typeof v === 'string' ? v : undefined;
+  };
+  const messageId = get(MetadataKeys.messageId);
+  const correlationId = get(MetadataKeys.correlationId);
+  const causationId = get(MetadataKeys.causationId);
+  const app: Record<string, string> = {};
+  let entries = 0;
+  let total = 0;
+  for (const wireKey of Object.keys(src)) {
+    if (!wireKey.startsWith(APP_KEY_PREFIX)) continue;
+    const value = src[wireKey];
+    const key = wireKey.slice(APP_KEY_PREFIX.length);
+    if (
+      typeof value !== 'string' ||
+      wireKey.length > MetadataLimits.maxKeyLength ||
+      value.length > MetadataLimits.maxValueLength ||
+      !KEY_PATTERN.test(key) ||
+      CONTROL_CHARS.test(value)
+    ) {
+      continue;
+    }
+    total += wireKey.length + value.length;
+    if (++entries > MetadataLimits.maxEntries || total > MetadataLimits.maxTotalLength) break;
+    app[key] = value;
+  }
+  return {
+    messageId: isValidId(messageId) ? messageId : newId(),
+    correlationId: isValidId(correlationId) ? correlationId : newId(),
+    causationId: isValidId(causationId) ? causationId : undefined,
+    sentAt: positiveInt(get(MetadataKeys.sentAt)),
+    attempt: positiveInt(get(MetadataKeys.attempt)) ?? 1,
+    payloadVersion: positiveInt(get(MetadataKeys.payloadVersion)),
+    app,
+  };
+}

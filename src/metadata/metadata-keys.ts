@@ -1,0 +1,46 @@
+/**
+ * The keys of the metadata map on the wire. See docs/wire-format.md.
+ *
+ * Every key is lower case (NATS and HTTP-style headers are case-insensitive,
+ * RabbitMQ headers and MQTT user properties are not), made of `a-z`, `0-9`
+ * and `-`.
+ */
+export const MetadataKeys = {
+  /** Version of this wire format. */
+  format: 'msg-format',
+  /** Unique id of the message; retries of one call keep it. */
+  messageId: 'msg-id',
+  /** Id shared by every message of one conversation (an HTTP request, a saga). */
+  correlationId: 'msg-correlation-id',
+  /** `msg-id` of the message whose handling sent this one. */
+  causationId: 'msg-causation-id',
+  /** Time of sending, milliseconds since the Unix epoch, as the sender's clock saw it. */
+  sentAt: 'msg-sent-at',
+  /** 1 for the first attempt of a call, 2 for its first retry, and so on. */
+  attempt: 'msg-attempt',
+  /** Version of the payload's contract, when the sender knows it. */
+  payloadVersion: 'msg-payload-version',
+} as const;
+
+/** Value of {@link MetadataKeys.format} that this version of the library writes. */
+export const METADATA_FORMAT_VERSION = '1';
+
+/**
+ * Prefix of application keys (a tenant, a locale): `{ tenant: 'acme' }` travels
+ * as `app-tenant: acme` and propagates to every message sent while it is handled.
+ */
+export const APP_KEY_PREFIX = 'app-';
+
+/** Size limits of the metadata map, checked on both ends. */
+export const MetadataLimits = {
+  /** Longest key, in characters. */
+  maxKeyLength: 64,
+  /** Longest value, in characters. */
+  maxValueLength: 1024,
+  /** Most entries in one map. */
+  maxEntries: 64,
+  /** Most characters of all keys and values of one map together. */
+  maxTotalLength: 8192,
+  /** Longest message, correlation or causation id. */
+  maxIdLength: 128,
+} as const;

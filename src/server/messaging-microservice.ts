@@ -1,0 +1,25 @@
+import { Transport, type CustomStrategy, type TcpOptions } from '@nestjs/microservices';
+import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { MessagingServerTCP } from './messaging-server-tcp';
+
+/** Microservice options that {@link messagingMicroservice} accepts: Nest's own, for a supported transport. */
+export type MessagingMicroserviceOptions = TcpOptions;
+
+/**
+ * Turns Nest's microservice options into options whose server carries the
+ * library's metadata to handlers on Nest 11 and 12 alike. Pass the result to
+ * `app.connectMicroservice()` or `NestFactory.createMicroservice()`.
+ *
+ * @throws MessagingConfigurationError for a transport this version does not support.
+ * @example
+ * app.connectMicroservice(messagingMicroservice({ transport: Transport.TCP, options: { port: 3001 } }));
+ */
+export function messagingMicroservice(options: MessagingMicroserviceOptions): CustomStrategy {
+  const transport = options.transport ?? Transport.TCP;
+  if (transport === Transport.TCP) {
+    return { strategy: new MessagingServerTCP(options.options) };
+  }
+  throw new MessagingConfigurationError(
+    `messagingMicroservice: transport ${String(transport)} is not supported by this version; use Transport.TCP`,
+  );
+}

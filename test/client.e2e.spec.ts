@@ -1,0 +1,346 @@
+import { Controller, UseInterceptors, type INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
+import { firstValueFrom, lastValueFrom, NEVER, of, toArray } from 'rxjs';
+import {
+  getMessageContext,
+  getMessagingClientToken,
+  MessageMeta,
+  MessagingClient,
+  MessagingClientClosedError,
+  MessagingConnectionError,
+  MessagingErrorCode,
+  MessagingInterceptor,
+  MessagingModule,
+  MessagingRemoteError,
+  MessagingRetriesExhaustedError,
+  MessagingTimeoutError,
+  runWithMessageContext,
+  type MessageMetadata,
+} from '../src';
+import { nestMajor, pendingRequests, plainTcpClient, startTcpServer, waitFor, type RunningServer } from './support/nest';
+import { FaultyTcpProxy } from './support/tcp-proxy';
+
+interface Seen {
+  data: unknown;
+  meta: MessageMetadata;
+  contextCorrelationId?: string;
+}
+
+const seen: Seen[] = [];
+const events: Seen[] = [];
+let businessCalls = 0;
+
+@Controller()
+@UseInterceptors(MessagingInterceptor)
+class LibraryController {
+  @MessagePattern({ cmd: 'probe' })
+  probe(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): Seen {
+    const entry = { data, meta, contextCorrelationId: getMessageContext()?.correlationId };
+    seen.push(entry);
+    return entry;
+  }
+
+  @EventPattern({ cmd: 'probe_event' })
+  probeEvent(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): void {
+    events.push({ data, meta });
+  }
+
+  @MessagePattern({ cmd: 'hang' })
+  hang() {
+    return NEVER;
+  }
+
+  @MessagePattern({ cmd: 'stream' })
+  stream() {
+    return of(1, 2, 3);
+  }
+
+  @MessagePattern({ cmd: 'nothing' })
+  nothing(): void {
+    return undefined;
+  }
+
+  @MessagePattern({ cmd: 'business_error' })
+  businessError() {
+    businessCalls++;
+    throw new RpcException({ code: 'NOT_FOUND', message: 'user 42 does not exist' });
+  }
+}
+
+@Controller()
+class PlainController {
+  @MessagePattern({ cmd: 'probe' })
+  probe(data: unknown) {
+    seen.push({ data, meta: undefined as never });
+    return { got: data };
+  }
+}
+
+async function clientModule(port: number, extra: Partial<Parameters<typeof MessagingModule.forRoot>[0]> = {}) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      MessagingModule.forRoot({
+        clients: [{ name: 'svc', transport: Transport.TCP, options: { host: '127.0.0.1', port } }],
+        ...extra,
+      }),
+    ],
+  }).compile();
+  await moduleRef.init();
+  return { moduleRef, client: moduleRef.get<MessagingClient>(getMessagingClientToken('svc')) };
+}
+
+describe(`MessagingClient over TCP (Nest ${nestMajor})`, () => {
+  let server: RunningServer;
+  let ctx: INestApplicationContext;
+  let client: MessagingClient;
+
+  beforeAll(async () => {
+    server = await startTcpServer([LibraryController]);
+    ({ moduleRef: ctx, client } = await clientModule(server.port, { defaults: { timeout: 2000 } }));
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await server?.close();
+  });
+  beforeEach(() => {
+    seen.length = 0;
+    events.length = 0;
+  });
+
+  it('delivers every metadata field to the handler and runs it in the message context', async () => {
+    const before = Date.now();
+    const result = await runWithMessageContext({ correlationId: 'corr-1', app: { tenant: 'acme' } }, () =>
+      client.request<Seen>({ cmd: 'probe' }, { id: 1 }, { payloadVersion: 2 }),
+    );
+    expect(result.data).toEqual({ id: 1 });
+    const meta = result.meta;
+    expect(meta.messageId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(meta.correlationId).toBe('corr-1');
+    expect(meta.causationId).toBeUndefined();
+    expect(meta.attempt).toBe(1);
+    expect(meta.payloadVersion).toBe(2);
+    expect(meta.app).toEqual({ tenant: 'acme' });
+    expect(meta.sentAt).toBeGreaterThanOrEqual(before);
+    expect(meta.sentAt).toBeLessThanOrEqual(Date.now());
+    expect(result.contextCorrelationId).toBe('corr-1');
+  });
+
+  it.each([42, 'text', true, [1, 2]])('carries metadata with the primitive or array payload %p', async (payload) => {
+    const result = await runWithMessageContext({ correlationId: 'corr-prim' }, () =>
+      client.request<Seen>({ cmd: 'probe' }, payload),
+    );
+    expect(result.data).toEqual(payload);
+    expect(result.meta.correlationId).toBe('corr-prim');
+  });
+
+  it('carries metadata with events, for object and primitive payloads', async () => {
+    await runWithMessageContext({ correlationId: 'corr-ev' }, async () => {
+      await lastValueFrom(client.emit({ cmd: 'probe_event' }, { id: 7 }));
+      await lastValueFrom(client.emit({ cmd: 'probe_event' }, 'plain text'));
+    });
+    await waitFor(() => events.length === 2, 5000, 'two events');
+    expect(events.map((e) => e.data).sort()).toEqual([{ id: 7 }, 'plain text'].sort());
+    for (const e of events) {
+      expect(e.meta.correlationId).toBe('corr-ev');
+      expect(e.meta.messageId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect(events[0]!.meta.messageId).not.toBe(events[1]!.meta.messageId);
+  });
+
+  it('gives 50 concurrent calls each their own ids', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        runWithMessageContext({ correlationId: `c-${i}`, app: { n: String(i) } }, async () => {
+          await new Promise((r) => setImmediate(r));
+          return client.request<Seen>({ cmd: 'probe' }, { i });
+        }),
+      ),
+    );
+    results.forEach((r, i) => {
+      expect(r.data).toEqual({ i });
+      expect(r.meta.correlationId).toBe(`c-${i}`);
+      expect(r.meta.app).toEqual({ n: String(i) });
+      expect(r.contextCorrelationId).toBe(`c-${i}`);
+    });
+    expect(new Set(results.map((r) => r.meta.messageId)).size).toBe(50);
+  });
+
+  it('makes a fresh correlation id per call outside any context', async () => {
+    const [a, b] = await Promise.all([
+      client.request<Seen>({ cmd: 'probe' }, {}),
+      client.request<Seen>({ cmd: 'probe' }, {}),
+    ]);
+    expect(a.meta.correlationId).not.toBe(b.meta.correlationId);
+  });
+
+  it('streams every value of an Observable handler, and resolves undefined for no result', async () => {
+    expect(await firstValueFrom(client.send({ cmd: 'stream' }, {}).pipe(toArray()))).toEqual([1, 2, 3]);
+    expect(await client.request({ cmd: 'stream' }, {})).toBe(3);
+    expect(await client.request({ cmd: 'nothing' }, {})).toBeUndefined();
+  });
+
+  it('times out a handler that never answers within budget + 100 ms, leaving no pending entry', async () => {
+    const started = performance.now();
+    const err = await client.request({ cmd: 'hang' }, {}, { timeout: 300 }).catch((e: unknown) => e);
+    const elapsed = performance.now() - started;
+    expect(err).toBeInstanceOf(MessagingTimeoutError);
+    const timeout = err as MessagingTimeoutError;
+    expect(timeout.code).toBe(MessagingErrorCode.DEADLINE_EXCEEDED);
+    expect(timeout).toMatchObject({ pattern: { cmd: 'hang' }, client: 'svc', timeout: 300, attempts: 1 });
+    expect(timeout.elapsed).toBeGreaterThanOrEqual(299);
+    expect(elapsed).toBeGreaterThanOrEqual(299);
+    expect(elapsed).toBeLessThan(400);
+    expect(pendingRequests(client.proxy)).toBe(0);
+  });
+
+  it('does not retry a remote business error, even for an idempotent call', async () => {
+    businessCalls = 0;
+    const err = await client
+      .request({ cmd: 'business_error' }, {}, { idempotent: true, retry: { maxAttempts: 5, baseDelay: 1 } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MessagingRemoteError);
+    expect(err).toMatchObject({ code: 'NOT_FOUND', retryable: false, remote: { code: 'NOT_FOUND', message: 'user 42 does not exist' } });
+    expect(businessCalls).toBe(1);
+  });
+
+  it('lets a plain Nest client call a library-equipped handler', async () => {
+    const plain = plainTcpClient(server.port);
+    try {
+      const result = await firstValueFrom(plain.send<Seen>({ cmd: 'probe' }, { plain: true }));
+      expect(result.data).toEqual({ plain: true });
+      expect(result.meta.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(result.meta.attempt).toBe(1);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe(`MessagingClient against a plain Nest server (Nest ${nestMajor})`, () => {
+  it('delivers the bare payload to a plain handler', async () => {
+    const server = await startTcpServer([PlainController], { library: false });
+    const { moduleRef, client } = await clientModule(server.port);
+    try {
+      seen.length = 0;
+      const result = await client.request({ cmd: 'probe' }, { id: 5 });
+      expect(result).toEqual({ got: { id: 5 } });
+      expect(seen[0]!.data).toEqual({ id: 5 });
+      expect(await client.request({ cmd: 'probe' }, 'bare')).toEqual({ got: 'bare' });
+    } finally {
+      await moduleRef.close();
+      await server.close();
+    }
+  });
+});
+
+describe(`MessagingClient failures (Nest ${nestMajor})`, () => {
+  it('fails fast with a typed connection error when the server is down, and works once it is back', async () => {
+    const probe = await startTcpServer([LibraryController]);
+    const port = probe.port;
+    await probe.close();
+    const { moduleRef, client } = await clientModule(port);
+    try {
+      const started = performance.now();
+      const err = await client.request({ cmd: 'probe' }, {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MessagingConnectionError);
+      expect(err).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true, client: 'svc' });
+      expect(performance.now() - started).toBeLessThan(1000);
+      const server = await startTcpServer([LibraryController], { port });
+      try {
+        // Nest's ClientTCP keeps the refused connection until the socket's 'close' event (a loop turn
+        // later), so poll: the app recovers without a restart.
+        let result: Seen | undefined;
+        await waitFor(async () => {
+          result = await client.request<Seen>({ cmd: 'probe' }, { back: true }).catch(() => undefined);
+          return result !== undefined;
+        }, 3000, 'a call to succeed after the restart');
+        expect(result!.data).toEqual({ back: true });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('retries an idempotent call through two dropped connections, keeping its message id', async () => {
+    const server = await startTcpServer([LibraryController]);
+    const proxy = new FaultyTcpProxy(server.port, 2);
+    const proxyPort = await proxy.start();
+    const { moduleRef, client } = await clientModule(proxyPort, {
+      defaults: { timeout: 3000, idempotent: true, retry: { maxAttempts: 3, baseDelay: 20, maxDelay: 50 } },
+    });
+    const retries: number[] = [];
+    try {
+      seen.length = 0;
+      const result = await client.request<Seen>({ cmd: 'probe' }, { retry: 1 }, { onRetry: (e) => retries.push(e.attempt) });
+      expect(result.data).toEqual({ retry: 1 });
+      expect(result.meta.attempt).toBe(3);
+      expect(retries).toEqual([1, 2]);
+      expect(proxy.accepted).toBe(3);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.meta.messageId).toBe(result.meta.messageId);
+    } finally {
+      await moduleRef.close();
+      await proxy.stop();
+      await server.close();
+    }
+  });
+
+  it('gives up with MessagingRetriesExhaustedError holding each attempt error', async () => {
+    const server = await startTcpServer([LibraryController]);
+    const proxy = new FaultyTcpProxy(server.port, 10);
+    const proxyPort = await proxy.start();
+    const { moduleRef, client } = await clientModule(proxyPort, {
+      defaults: { idempotent: true, retry: { maxAttempts: 3, baseDelay: 5, maxDelay: 10 } },
+    });
+    try {
+      const err = await client.request({ cmd: 'probe' }, {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MessagingRetriesExhaustedError);
+      const exhausted = err as MessagingRetriesExhaustedError;
+      expect(exhausted.attempts).toBe(3);
+      expect(exhausted.code).toBe(MessagingErrorCode.UNAVAILABLE);
+      exhausted.attemptErrors.forEach((e) => expect(e).toBeInstanceOf(MessagingConnectionError));
+    } finally {
+      await moduleRef.close();
+      await proxy.stop();
+      await server.close();
+    }
+  });
+
+  it('does not retry calls that are not marked idempotent', async () => {
+    const server = await startTcpServer([LibraryController]);
+    const proxy = new FaultyTcpProxy(server.port, 1);
+    const proxyPort = await proxy.start();
+    const { moduleRef, client } = await clientModule(proxyPort);
+    try {
+      const err = await client.request({ cmd: 'probe' }, {}).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MessagingConnectionError);
+      expect(proxy.accepted).toBe(1);
+    } finally {
+      await moduleRef.close();
+      await proxy.stop();
+      await server.close();
+    }
+  });
+
+  it('fails pending calls with MessagingClientClosedError when the application closes', async () => {
+    const server = await startTcpServer([LibraryController]);
+    const { moduleRef, client } = await clientModule(server.port, { defaults: { timeout: 10_000 } });
+    try {
+      const pending = client.request({ cmd: 'hang' }, {}).catch((e: unknown) => e);
+      await waitFor(() => pendingRequests(client.proxy) === 1, 5000, 'the request to be pending');
+      const started = performance.now();
+      await moduleRef.close();
+      const err = await pending;
+      expect(err).toBeInstanceOf(MessagingClientClosedError);
+      expect(err).toMatchObject({ code: MessagingErrorCode.CANCELLED, client: 'svc', pattern: { cmd: 'hang' } });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(pendingRequests(client.proxy)).toBe(0);
+      await expect(client.request({ cmd: 'probe' }, {})).rejects.toBeInstanceOf(MessagingClientClosedError);
+    } finally {
+      await server.close();
+    }
+  });
+});
