@@ -16,6 +16,9 @@ const esmPackages = [
   '@tokenizer',
 ];
 
+// Read by test/nest-major.spec.ts, which proves the run loaded this major (workers inherit it).
+process.env.MESSAGING_TEST_NEST_MAJOR = '12';
+
 const config: Config = {
   rootDir: __dirname,
   testEnvironment: 'node',
@@ -37,6 +40,7 @@ const config: Config = {
     `/node_modules/(?!(${esmPackages.join('|')})/)`,
     '/compat/nest11/node_modules/',
   ],
+  moduleNameMapper: { '^nestjs-messaging$': '<rootDir>/src/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,
 };
