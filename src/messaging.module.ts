@@ -29,7 +29,7 @@ export class MessagingModule {
    */
   static forRoot(options: MessagingModuleRootOptions): DynamicModule {
     validateOptions(options);
-    const { isGlobal, ...moduleOptions } = options;
+    const { isGlobal, imports, ...moduleOptions } = options;
     const clientProviders: Provider[] = options.clients.map((def) =>
       'useExisting' in def
         ? {
@@ -42,6 +42,7 @@ export class MessagingModule {
     return {
       module: MessagingModule,
       global: isGlobal ?? false,
+      imports: imports ?? [],
       providers: [{ provide: MESSAGING_MODULE_OPTIONS, useValue: moduleOptions }, MessagingClients, ...clientProviders],
       exports: [MessagingClients, ...clientProviders.map((p) => (p as { provide: string }).provide)],
     };

@@ -35,7 +35,8 @@ export interface MessagingProxyClient extends MessagingClientBase {
 /**
  * A client over a ClientProxy registered under another injection token, e.g.
  * by `ClientsModule.register([{ name: 'USERS', ... }])`: `useExisting: 'USERS'`.
- * Only with `forRoot` (with `forRootAsync`, inject the proxy and pass `proxy`).
+ * The module that provides the token goes into `forRoot`'s `imports` (unless it
+ * is global). Only with `forRoot` (with `forRootAsync`, inject the proxy and pass `proxy`).
  */
 export interface MessagingExistingClient extends MessagingClientBase {
   /** The token of the ClientProxy. */
@@ -93,7 +94,7 @@ export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'impor
 }
 
 /** Options of {@link MessagingModule.forRoot}. */
-export interface MessagingModuleRootOptions extends MessagingModuleOptions {
+export interface MessagingModuleRootOptions extends MessagingModuleOptions, Pick<ModuleMetadata, 'imports'> {
   /**
    * Registers the module globally.
    * @default false
