@@ -15,7 +15,7 @@ export type {
   MessagingTransportClient,
 } from './messaging.options';
 
-export { MessagingClient, type CallOptions } from './client/messaging-client';
+export { MessagingClient, type CallOptions, type ContractCallOptions } from './client/messaging-client';
 export { MessagingClientSerializer } from './client/messaging-client.serializer';
 export {
   backoffDelay,
@@ -51,6 +51,38 @@ export { messagingMicroservice, type MessagingMicroserviceOptions } from './serv
 export { MessagingServerTCP } from './server/messaging-server-tcp';
 export { MessagingInterceptor } from './handler/messaging.interceptor';
 export { MessageMeta } from './handler/message-meta.decorator';
+export { MessageHandler, EventHandler, type HandlerDecoratorOptions } from './handler/message-handler.decorator';
+export { MessagingExceptionFilter } from './handler/messaging-exception.filter';
+export type { MessagingHandlerOptions } from './handler/handler.options';
+export { MessagingContext } from './metadata/messaging-context.service';
+
+export {
+  defineEvent,
+  defineMessage,
+  isContract,
+  type AnyContract,
+  type ContractDefinition,
+  type CurrentOf,
+  type CurrentVersionOf,
+  type DtoClass,
+  type EventContract,
+  type MessageContract,
+  type MessageContractDefinition,
+  type PayloadOf,
+  type PayloadOfVersion,
+  type ResponseOf,
+  type Upcasters,
+  type VersionMap,
+  type VersionsOf,
+} from './contract/message-contract';
+export { ContractViolationError, UnsupportedVersionError, type ValidationIssue } from './contract/contract.errors';
+export { decodePayload, toDto, type DecodeOptions, type UnknownPropertiesMode } from './contract/contract-codec';
+export { toWireError, type FailureContext, type WireError, type WireFailure } from './errors/wire-error';
+export {
+  HTTP_STATUS_BY_CODE,
+  MessagingHttpExceptionFilter,
+  type MessagingHttpErrorBody,
+} from './errors/messaging-http-exception.filter';
 
 export { MessagingErrorCode, isMessagingErrorCode } from './errors/error-codes';
 export {

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { MessagingClients } from './messaging-clients';
+import { MessagingContext } from './metadata/messaging-context.service';
 import { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type {
   MessagingModuleAsyncOptions,
@@ -43,8 +44,13 @@ export class MessagingModule {
       module: MessagingModule,
       global: isGlobal ?? false,
       imports: imports ?? [],
-      providers: [{ provide: MESSAGING_MODULE_OPTIONS, useValue: moduleOptions }, MessagingClients, ...clientProviders],
-      exports: [MessagingClients, ...clientProviders.map((p) => (p as { provide: string }).provide)],
+      providers: [
+        { provide: MESSAGING_MODULE_OPTIONS, useValue: moduleOptions },
+        MessagingClients,
+        MessagingContext,
+        ...clientProviders,
+      ],
+      exports: [MESSAGING_MODULE_OPTIONS, MessagingClients, MessagingContext, ...clientProviders.map((p) => (p as { provide: string }).provide)],
     };
   }
 
@@ -82,9 +88,10 @@ export class MessagingModule {
         optionsProvider,
         ...(options.useClass ? [options.useClass] : []),
         MessagingClients,
+        MessagingContext,
         ...clientProviders,
       ],
-      exports: [MessagingClients, ...names.map(getMessagingClientToken)],
+      exports: [MESSAGING_MODULE_OPTIONS, MessagingClients, MessagingContext, ...names.map(getMessagingClientToken)],
     };
   }
 }

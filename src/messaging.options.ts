@@ -1,6 +1,7 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import type { ClientOptions, ClientProxy } from '@nestjs/microservices';
 import type { CallPolicy } from './client/call-policy';
+import type { MessagingHandlerOptions } from './handler/handler.options';
 
 /** When a client connects: at application bootstrap (fail fast) or on its first call. */
 export type ConnectMode = 'eager' | 'lazy';
@@ -62,6 +63,8 @@ export interface MessagingModuleOptions {
    * @default 5000
    */
   connectTimeout?: number;
+  /** How the library's handlers in this application treat payloads and errors. */
+  handlers?: MessagingHandlerOptions;
 }
 
 /** A class that makes the module's options (for `forRootAsync({ useClass })`). */

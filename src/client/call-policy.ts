@@ -65,6 +65,20 @@ export interface CallPolicy {
   idempotent?: boolean;
   /** Backoff and attempt limits. */
   retry?: RetryOptions;
+  /**
+   * With a contract: validate the payload against the DTO of its version
+   * before sending; an invalid payload fails with ContractViolationError and is
+   * not sent.
+   * @default false (the handler validates anyway)
+   */
+  validatePayloads?: boolean;
+  /**
+   * With a contract that names a response class: turn each reply into an
+   * instance of it and validate it; an invalid reply fails the call with
+   * ContractViolationError.
+   * @default false
+   */
+  validateResponses?: boolean;
   /** Called before each retry. Errors it throws are ignored. */
   onRetry?: (event: RetryEvent) => void;
   /** Called when a call fails for good after more than one attempt. Errors it throws are ignored. */
@@ -79,6 +93,8 @@ export interface ResolvedPolicy {
   readonly maxAttempts: number;
   readonly baseDelay: number;
   readonly maxDelay: number;
+  readonly validatePayloads: boolean;
+  readonly validateResponses: boolean;
   readonly onRetry?: (event: RetryEvent) => void;
   readonly onGiveUp?: (event: RetryEvent) => void;
 }
@@ -91,6 +107,8 @@ export const DEFAULT_CALL_POLICY: ResolvedPolicy = Object.freeze({
   maxAttempts: 3,
   baseDelay: 100,
   maxDelay: 2000,
+  validatePayloads: false,
+  validateResponses: false,
 });
 
 /** Lays `override` over `base`. @internal */
@@ -103,6 +121,8 @@ export function mergePolicy(base: ResolvedPolicy, override: CallPolicy | undefin
     maxAttempts: override.retry?.maxAttempts ?? base.maxAttempts,
     baseDelay: override.retry?.baseDelay ?? base.baseDelay,
     maxDelay: override.retry?.maxDelay ?? base.maxDelay,
+    validatePayloads: override.validatePayloads ?? base.validatePayloads,
+    validateResponses: override.validateResponses ?? base.validateResponses,
     onRetry: override.onRetry ?? base.onRetry,
     onGiveUp: override.onGiveUp ?? base.onGiveUp,
   };
@@ -125,8 +145,10 @@ export function checkPolicy(where: string, policy: CallPolicy | undefined): stri
   };
   positive('timeout', policy.timeout, true);
   positive('attemptTimeout', policy.attemptTimeout, true);
-  if (policy.idempotent !== undefined && typeof policy.idempotent !== 'boolean') {
-    problems.push(`${where} has idempotent ${String(policy.idempotent)}: give true or false`);
+  for (const flag of ['idempotent', 'validatePayloads', 'validateResponses'] as const) {
+    if (policy[flag] !== undefined && typeof policy[flag] !== 'boolean') {
+      problems.push(`${where} has ${flag} ${String(policy[flag])}: give true or false`);
+    }
   }
   const retry = policy.retry;
   if (retry !== undefined) {

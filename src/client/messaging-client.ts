@@ -1,5 +1,16 @@
 import type { ClientProxy } from '@nestjs/microservices';
-import { AsyncSubject, lastValueFrom, Observable, type Observer, type Subscription } from 'rxjs';
+import { AsyncSubject, concatMap, defer, from, lastValueFrom, Observable, type Observer, type Subscription } from 'rxjs';
+import { toDto } from '../contract/contract-codec';
+import {
+  isContract,
+  type AnyContract,
+  type CurrentOf,
+  type EventContract,
+  type MessageContract,
+  type PayloadOf,
+  type ResponseOf,
+  type VersionsOf,
+} from '../contract/message-contract';
 import { MessagingErrorCode } from '../errors/error-codes';
 import {
   describePattern,
@@ -32,6 +43,16 @@ export interface CallOptions extends CallPolicy {
   payloadVersion?: number;
 }
 
+/** Options of a call made with a contract: the version replaces `payloadVersion`. */
+export interface ContractCallOptions<N extends number = number> extends Omit<CallOptions, 'payloadVersion'> {
+  /**
+   * Send the payload as this (older) version of the contract; the handler
+   * upcasts it. The payload must then have that version's shape.
+   * @default the contract's current version
+   */
+  version?: N;
+}
+
 /** How a MessagingClient is set up. @internal (built by MessagingModule or {@link MessagingClient.wrap}) */
 export interface MessagingClientConfig {
   /** Name of the client, in errors and logs. */
@@ -51,6 +72,7 @@ interface Call {
   readonly app: AppMetadata;
   readonly payloadVersion: number | undefined;
   readonly event: boolean;
+  readonly contract: AnyContract | undefined;
 }
 
 const now = () => performance.now();
@@ -103,13 +125,17 @@ export class MessagingClient {
    * @throws (through the Observable) MessagingTimeoutError, MessagingConnectionError,
    *   MessagingRemoteError, MessagingRetriesExhaustedError, MessagingClientClosedError.
    */
-  send<TResult = unknown, TInput = unknown>(
-    pattern: MessagePattern,
-    data: TInput,
-    options?: CallOptions,
-  ): Observable<TResult> {
-    const call = this.prepare(pattern, data, options, false);
-    return new Observable<TResult>((subscriber) => this.run(call, subscriber));
+  send<C extends MessageContract, N extends VersionsOf<C> = CurrentOf<C>>(
+    contract: C,
+    payload: NoInfer<PayloadOf<C, N>>,
+    options?: ContractCallOptions<N>,
+  ): Observable<ResponseOf<C>>;
+  send<TResult = unknown, TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Observable<TResult>;
+  send(target: MessagePattern | MessageContract, data: unknown, options?: CallOptions | ContractCallOptions): Observable<unknown> {
+    const call = this.prepare(target, data, options, false);
+    const source = new Observable<unknown>((subscriber) => this.run(call, subscriber));
+    if (!call.contract) return source;
+    return this.withContractChecks(call, source);
   }
 
   /**
@@ -121,14 +147,14 @@ export class MessagingClient {
    * @example
    * const sum = await client.request<number>({ cmd: 'sum' }, [1, 2, 3], { timeout: 1000 });
    */
-  request<TResult = unknown, TInput = unknown>(
-    pattern: MessagePattern,
-    data: TInput,
-    options?: CallOptions,
-  ): Promise<TResult> {
-    return lastValueFrom(this.send<TResult, TInput>(pattern, data, options), {
-      defaultValue: undefined as TResult,
-    });
+  request<C extends MessageContract, N extends VersionsOf<C> = CurrentOf<C>>(
+    contract: C,
+    payload: NoInfer<PayloadOf<C, N>>,
+    options?: ContractCallOptions<N>,
+  ): Promise<ResponseOf<C>>;
+  request<TResult = unknown, TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Promise<TResult>;
+  request(target: MessagePattern | MessageContract, data: unknown, options?: CallOptions | ContractCallOptions): Promise<unknown> {
+    return lastValueFrom(this.send(target as MessagePattern, data, options as CallOptions), { defaultValue: undefined });
   }
 
   /**
@@ -140,10 +166,20 @@ export class MessagingClient {
    * @example
    * await lastValueFrom(client.emit('user_created', { id: 42 }));
    */
-  emit<TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Observable<void> {
-    const call = this.prepare(pattern, data, options, true);
+  emit<C extends EventContract, N extends VersionsOf<C> = CurrentOf<C>>(
+    contract: C,
+    payload: NoInfer<PayloadOf<C, N>>,
+    options?: ContractCallOptions<N>,
+  ): Observable<void>;
+  emit<TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Observable<void>;
+  emit(target: MessagePattern | EventContract, data: unknown, options?: CallOptions | ContractCallOptions): Observable<void> {
+    const call = this.prepare(target, data, options, true);
     const result = new AsyncSubject<void>();
-    this.run(call, result);
+    if (call.contract && call.policy.validatePayloads) {
+      this.withContractChecks(call, new Observable<unknown>((s) => this.run(call, s))).subscribe(result as Observer<unknown>);
+    } else {
+      this.run(call, result);
+    }
     return result.asObservable();
   }
 
@@ -164,7 +200,33 @@ export class MessagingClient {
     await this.proxy.connect();
   }
 
-  private prepare(pattern: MessagePattern, data: unknown, options: CallOptions | undefined, event: boolean): Call {
+  /** Validates the payload before sending and the replies after, as the policy says. */
+  private withContractChecks(call: Call, source: Observable<unknown>): Observable<unknown> {
+    const contract = call.contract!;
+    const version = call.payloadVersion ?? contract.current;
+    const fields = { pattern: call.pattern, client: this.config.name, correlationId: call.correlationId };
+    const response = contract.kind === 'message' ? contract.response : undefined;
+    // Replies may carry fields a newer server added: strip them rather than fail.
+    const replies =
+      call.policy.validateResponses && response
+        ? source.pipe(concatMap((reply) => from(toDto(response, reply, version, { unknownProperties: 'strip' }, fields))))
+        : source;
+    if (!call.policy.validatePayloads) return replies;
+    const cls = contract.versions[version]!;
+    return defer(() => from(toDto(cls, call.data, version, {}, fields))).pipe(concatMap(() => replies));
+  }
+
+  private prepare(
+    target: MessagePattern | AnyContract,
+    data: unknown,
+    options: CallOptions | ContractCallOptions | undefined,
+    event: boolean,
+  ): Call {
+    const contract = isContract(target) ? target : undefined;
+    const pattern = contract ? contract.pattern : (target as MessagePattern);
+    const payloadVersion = contract
+      ? ((options as ContractCallOptions | undefined)?.version ?? contract.current)
+      : (options as CallOptions | undefined)?.payloadVersion;
     const ctx = getMessageContext();
     let app: AppMetadata = ctx?.app ?? EMPTY;
     if (options?.metadata) {
@@ -178,8 +240,9 @@ export class MessagingClient {
       correlationId: ctx?.correlationId ?? newId(),
       causationId: ctx?.message?.messageId,
       app,
-      payloadVersion: options?.payloadVersion,
+      payloadVersion,
       event,
+      contract,
     };
   }
 

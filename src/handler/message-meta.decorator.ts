@@ -1,15 +1,12 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { getMessageContext } from '../metadata/message-context';
-import { incomingMessageMetadata } from './messaging.interceptor';
+import { messageMetadataOf } from './rpc-context.util';
 
 /**
  * Handler parameter: the {@link MessageMetadata} of the message being handled
  * (ids, attempt, payload version, application keys).
  *
  * @example
- * @MessagePattern({ cmd: 'get_user' })
- * getUser(@Payload() dto: GetUser, @MessageMeta() meta: MessageMetadata) {}
+ * @MessageHandler(GetUser)
+ * getUser(@Payload() dto: GetUserV2, @MessageMeta() meta: MessageMetadata) {}
  */
-export const MessageMeta = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => getMessageContext()?.message ?? incomingMessageMetadata(context),
-);
+export const MessageMeta = createParamDecorator((_: unknown, context: ExecutionContext) => messageMetadataOf(context));

@@ -1,29 +1,70 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { Observable } from 'rxjs';
-import { decodeMetadata, type MessageMetadata } from '../metadata/message-metadata';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Observable, Subscription } from 'rxjs';
+import { decodePayload } from '../contract/contract-codec';
+import type { AnyContract } from '../contract/message-contract';
 import { runAsHandlerOf } from '../metadata/message-context';
-import { readIncomingMetadata } from '../server/incoming-metadata';
+import { MESSAGING_MODULE_OPTIONS } from '../messaging.constants';
+import type { MessagingModuleOptions } from '../messaging.options';
+import { CONTRACT_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import { messageMetadataOf } from './rpc-context.util';
 
 /**
- * Reads the metadata of the message being handled and runs the handler in its
- * message context: calls and events made while handling carry the same
- * correlation id and this message's id as their causation id. A message from
- * a plain Nest client (no metadata) gets a fresh correlation id.
+ * Runs each handled message in its message context: calls and events made
+ * while handling carry the same correlation id and this message's id as
+ * their causation id; a message from a plain Nest client gets a fresh
+ * correlation id. On handlers with a contract (`@MessageHandler(contract)`), it
+ * also turns the payload into a validated instance of the contract's current
+ * DTO, upcasting older versions, before the handler (and its pipes) run.
  *
- * Attach it per handler (`@UseInterceptors(MessagingInterceptor)`): in a
- * hybrid app, global interceptors do not run on microservice handlers unless
- * `inheritAppConfig` is true.
+ * `@MessageHandler` / `@EventHandler` attach it. To use it on plain
+ * `@MessagePattern` handlers, attach it per controller or handler
+ * (`@UseInterceptors(MessagingInterceptor)`): in a hybrid app, global
+ * interceptors do not run on microservice handlers unless `inheritAppConfig` is true.
  */
 @Injectable()
 export class MessagingInterceptor implements NestInterceptor {
+  private readonly reflector = new Reflector();
+
+  constructor(@Optional() @Inject(MESSAGING_MODULE_OPTIONS) private readonly options?: MessagingModuleOptions) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
-    const metadata = incomingMessageMetadata(context);
-    return new Observable((subscriber) => runAsHandlerOf(metadata, () => next.handle().subscribe(subscriber)));
+    const metadata = messageMetadataOf(context);
+    const handler = context.getHandler();
+    const contract = this.reflector.get<AnyContract | undefined>(CONTRACT_METADATA, handler);
+    if (!contract) {
+      return new Observable((subscriber) => runAsHandlerOf(metadata, () => next.handle().subscribe(subscriber)));
+    }
+    const handlerOptions = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler);
+    const unknownProperties =
+      handlerOptions?.unknownProperties ?? this.options?.handlers?.unknownProperties ?? 'reject';
+    const args = context.getArgs();
+    return new Observable((subscriber) =>
+      runAsHandlerOf(metadata, () => {
+        const subscription = new Subscription();
+        decodePayload(contract, args[0], metadata.payloadVersion, { unknownProperties }, {
+          pattern: contract.pattern,
+          correlationId: metadata.correlationId,
+          messageId: metadata.messageId,
+        }).then(
+          (dto) => {
+            if (subscriber.closed) return;
+            // The handler (and its pipes) read the payload from this array.
+            args[0] = dto;
+            subscription.add(next.handle().subscribe(subscriber));
+          },
+          (err: unknown) => subscriber.error(err),
+        );
+        return subscription;
+      }),
+    );
   }
-}
-
-/** The decoded metadata of the message an RPC execution context handles. @internal */
-export function incomingMessageMetadata(context: ExecutionContext): MessageMetadata {
-  return decodeMetadata(readIncomingMetadata(context.switchToRpc().getContext()));
 }
