@@ -43,6 +43,7 @@ export {
 export {
   getMessageContext,
   runWithMessageContext,
+  timeLeft,
   type MessageContextInit,
   type MessageContextState,
 } from './metadata/message-context';
@@ -62,6 +63,7 @@ export {
   isContract,
   type AnyContract,
   type ContractDefinition,
+  type EventContractDefinition,
   type CurrentOf,
   type CurrentVersionOf,
   type DtoClass,

@@ -73,6 +73,8 @@ interface Call {
   readonly payloadVersion: number | undefined;
   readonly event: boolean;
   readonly contract: AnyContract | undefined;
+  /** Deadline of the context the call was made in (performance.now() clock). */
+  readonly deadline: number | undefined;
 }
 
 const now = () => performance.now();
@@ -243,6 +245,7 @@ export class MessagingClient {
       payloadVersion,
       event,
       contract,
+      deadline: event ? undefined : ctx?.deadline,
     };
   }
 
@@ -274,6 +277,20 @@ export class MessagingClient {
     }
 
     const started = now();
+    // The call's budget: its own timeout, cut to what is left of the deadline it inherited.
+    let budget = policy.timeout;
+    let inherited = false;
+    if (call.deadline !== undefined) {
+      const left = Math.floor(call.deadline - started);
+      if (budget === false || left < budget) {
+        budget = left;
+        inherited = true;
+      }
+    }
+    if (budget !== false && budget <= 0) {
+      observer.error(new MessagingTimeoutError(0, 0, 0, [], fields, false, true));
+      return noop;
+    }
     const attemptErrors: MessagingError[] = [];
     let attempt = 0;
     let emitted = false;
@@ -327,6 +344,11 @@ export class MessagingClient {
     const startAttempt = () => {
       retryTimer = undefined;
       const number = ++attempt;
+      let timeoutMs: number | undefined;
+      if (!call.event && (budget !== false || policy.attemptTimeout !== false)) {
+        const left = budget === false ? Infinity : started + budget - now();
+        timeoutMs = Math.max(0, Math.floor(Math.min(left, policy.attemptTimeout === false ? Infinity : policy.attemptTimeout)));
+      }
       const metadata = encodeMetadata({
         messageId,
         correlationId: call.correlationId,
@@ -334,6 +356,7 @@ export class MessagingClient {
         sentAt: Date.now(),
         attempt: number,
         payloadVersion: call.payloadVersion,
+        timeoutMs,
         app: call.app,
       });
       const message = new OutgoingMessage(call.data, metadata);
@@ -371,11 +394,11 @@ export class MessagingClient {
       });
     };
 
-    if (policy.timeout !== false) {
-      const budget = policy.timeout;
+    if (budget !== false) {
+      const total = budget;
       budgetTimer = setTimeout(
-        () => fail(new MessagingTimeoutError(budget, elapsed(), attempt, attemptErrors.slice(), fields)),
-        budget,
+        () => fail(new MessagingTimeoutError(total, elapsed(), attempt, attemptErrors.slice(), fields, false, inherited)),
+        total,
       );
     }
     this.pending.add(cancel);

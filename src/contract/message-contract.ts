@@ -65,6 +65,20 @@ export interface EventContract<P extends MessagePattern = MessagePattern, V exte
   extends ContractBase<P, V> {
   /** `'event'` */
   readonly kind: 'event';
+  /** Time to live in ms: older events are dropped with a log line instead of handled. */
+  readonly ttl?: number;
+}
+
+/** What {@link defineEvent} takes. */
+export interface EventContractDefinition<P extends MessagePattern, V extends VersionMap> extends ContractDefinition<P, V> {
+  /**
+   * Time to live, in milliseconds: a handler drops (with a log line) an event
+   * older than this, by the sender's `msg-sent-at` and the receiver's clock, so
+   * clocks must agree to well within it. Without it, a late event is still
+   * handled (a durable broker may deliver a backlog after downtime, and nothing
+   * accepted is lost unless the contract says so).
+   */
+  ttl?: number;
 }
 
 /** Any contract. */
@@ -133,9 +147,12 @@ export function defineMessage<P extends MessagePattern, V extends VersionMap, R 
  * export const UserCreated = defineEvent({ pattern: 'user_created', versions: { 1: UserCreatedV1 } });
  */
 export function defineEvent<P extends MessagePattern, V extends VersionMap>(
-  definition: ContractDefinition<P, V>,
+  definition: EventContractDefinition<P, V>,
 ): EventContract<P, V> {
-  return Object.freeze({ ...base(definition), kind: 'event' as const });
+  if (definition.ttl !== undefined && !(typeof definition.ttl === 'number' && definition.ttl > 0)) {
+    throw new MessagingConfigurationError(`event contract ttl ${String(definition.ttl)}: give a positive number of milliseconds`);
+  }
+  return Object.freeze({ ...base(definition), kind: 'event' as const, ttl: definition.ttl });
 }
 
 /** Whether `value` is a contract made by defineMessage/defineEvent. */

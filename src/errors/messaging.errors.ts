@@ -73,10 +73,18 @@ export class MessagingTimeoutError extends MessagingError {
     fields: MessagingErrorFields = {},
     /** Whether the budget was the per-attempt budget (`attemptTimeout`) rather than the whole call's. */
     readonly perAttempt = false,
+    /**
+     * Whether the budget was cut to what was left of the deadline of the
+     * message being handled (or of the HTTP request being served).
+     */
+    readonly inheritedDeadline = false,
   ) {
     super(
-      `${describePattern(fields.pattern)} on client '${fields.client ?? '?'}' timed out after ${elapsed} ms ` +
-        `(${perAttempt ? 'attempt ' : ''}budget ${timeout} ms, ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+      attempts === 0
+        ? `${describePattern(fields.pattern)} on client '${fields.client ?? '?'}' was not sent: the deadline of the work it belongs to has passed`
+        : `${describePattern(fields.pattern)} on client '${fields.client ?? '?'}' timed out after ${elapsed} ms ` +
+            `(${perAttempt ? 'attempt ' : ''}budget ${timeout} ms${inheritedDeadline ? ', limited by the inherited deadline' : ''}, ` +
+            `${attempts} attempt${attempts === 1 ? '' : 's'})`,
       MessagingErrorCode.DEADLINE_EXCEEDED,
       perAttempt,
       fields,

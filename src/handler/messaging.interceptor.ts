@@ -1,13 +1,16 @@
 import {
   Inject,
   Injectable,
+  Logger,
   Optional,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Observable, Subscription } from 'rxjs';
+import { EMPTY, Observable, Subscription } from 'rxjs';
+import { MessagingErrorCode } from '../errors/error-codes';
+import { MessagingError } from '../errors/messaging.errors';
 import { decodePayload } from '../contract/contract-codec';
 import type { AnyContract } from '../contract/message-contract';
 import { runAsHandlerOf } from '../metadata/message-context';
@@ -32,39 +35,78 @@ import { messageMetadataOf } from './rpc-context.util';
 @Injectable()
 export class MessagingInterceptor implements NestInterceptor {
   private readonly reflector = new Reflector();
+  private readonly logger = new Logger('MessagingHandler');
 
   constructor(@Optional() @Inject(MESSAGING_MODULE_OPTIONS) private readonly options?: MessagingModuleOptions) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
+    const receivedAt = performance.now();
     const metadata = messageMetadataOf(context);
+    const deadline = metadata.timeoutMs === undefined ? undefined : receivedAt + metadata.timeoutMs;
     const handler = context.getHandler();
     const contract = this.reflector.get<AnyContract | undefined>(CONTRACT_METADATA, handler);
+    const fields = {
+      pattern: contract?.pattern,
+      correlationId: metadata.correlationId,
+      messageId: metadata.messageId,
+    };
+    if (contract?.kind === 'event' && contract.ttl !== undefined && metadata.sentAt !== undefined) {
+      const age = Date.now() - metadata.sentAt;
+      if (age > contract.ttl) {
+        this.logger.warn(
+          `dropped event ${JSON.stringify(contract.pattern)}: ${age} ms old, past its contract's ttl of ${contract.ttl} ms ` +
+            `[correlationId=${metadata.correlationId} messageId=${metadata.messageId}]`,
+        );
+        return EMPTY;
+      }
+    }
+    const expired = () =>
+      deadline !== undefined && performance.now() >= deadline
+        ? new MessagingError(
+            `the deadline of this request passed before its handler started (budget ${metadata.timeoutMs} ms)`,
+            MessagingErrorCode.DEADLINE_EXCEEDED,
+            false,
+            fields,
+          )
+        : undefined;
     if (!contract) {
-      return new Observable((subscriber) => runAsHandlerOf(metadata, () => next.handle().subscribe(subscriber)));
+      return new Observable((subscriber) =>
+        runAsHandlerOf(
+          metadata,
+          () => {
+            const late = expired();
+            if (late) return subscriber.error(late);
+            return next.handle().subscribe(subscriber);
+          },
+          deadline,
+        ),
+      );
     }
     const handlerOptions = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler);
     const unknownProperties =
       handlerOptions?.unknownProperties ?? this.options?.handlers?.unknownProperties ?? 'reject';
     const args = context.getArgs();
     return new Observable((subscriber) =>
-      runAsHandlerOf(metadata, () => {
-        const subscription = new Subscription();
-        decodePayload(contract, args[0], metadata.payloadVersion, { unknownProperties }, {
-          pattern: contract.pattern,
-          correlationId: metadata.correlationId,
-          messageId: metadata.messageId,
-        }).then(
-          (dto) => {
-            if (subscriber.closed) return;
-            // The handler (and its pipes) read the payload from this array.
-            args[0] = dto;
-            subscription.add(next.handle().subscribe(subscriber));
-          },
-          (err: unknown) => subscriber.error(err),
-        );
-        return subscription;
-      }),
+      runAsHandlerOf(
+        metadata,
+        () => {
+          const subscription = new Subscription();
+          decodePayload(contract, args[0], metadata.payloadVersion, { unknownProperties }, fields).then(
+            (dto) => {
+              if (subscriber.closed) return;
+              const late = expired();
+              if (late) return subscriber.error(late);
+              // The handler (and its pipes) read the payload from this array.
+              args[0] = dto;
+              subscription.add(next.handle().subscribe(subscriber));
+            },
+            (err: unknown) => subscriber.error(err),
+          );
+          return subscription;
+        },
+        deadline,
+      ),
     );
   }
 }

@@ -14,6 +14,12 @@ export interface MessageContextState {
   readonly app: AppMetadata;
   /** The message being handled, when this context was opened by a handler. Its `messageId` becomes the causation id of what is sent. */
   readonly message?: MessageMetadata;
+  /**
+   * When the work of this context must be done, on this process's monotonic
+   * clock (`performance.now()`). Calls made in the context get at most the time
+   * left; none is sent once it has passed.
+   */
+  readonly deadline?: number;
 }
 
 /** What {@link runWithMessageContext} takes: everything is optional. */
@@ -22,6 +28,11 @@ export interface MessageContextInit {
   correlationId?: string;
   /** Application keys (without the `app-` prefix). */
   app?: Record<string, string>;
+  /**
+   * Time budget of the work, in milliseconds from now: every call made in the
+   * context gets at most what is left of it (an HTTP request's budget, say).
+   */
+  timeout?: number;
 }
 
 const storage = new AsyncLocalStorage<MessageContextState>();
@@ -46,10 +57,29 @@ export function runWithMessageContext<T>(init: MessageContextInit, fn: () => T):
   }
   const app = init.app ?? {};
   assertValidAppMetadata(app);
-  return storage.run({ correlationId: init.correlationId ?? newId(), app: Object.freeze({ ...app }) }, fn);
+  if (init.timeout !== undefined && !(typeof init.timeout === 'number' && init.timeout > 0)) {
+    throw new InvalidMetadataError('timeout must be a positive number of milliseconds');
+  }
+  const parentDeadline = storage.getStore()?.deadline;
+  const own = init.timeout === undefined ? undefined : performance.now() + init.timeout;
+  const deadline = own === undefined ? parentDeadline : parentDeadline === undefined ? own : Math.min(own, parentDeadline);
+  return storage.run(
+    { correlationId: init.correlationId ?? newId(), app: Object.freeze({ ...app }), deadline },
+    fn,
+  );
 }
 
-/** Runs `fn` in the context of a handled message (used by the handler side). @internal */
-export function runAsHandlerOf<T>(message: MessageMetadata, fn: () => T): T {
-  return storage.run({ correlationId: message.correlationId, app: message.app, message }, fn);
+/** Milliseconds left until the current context's deadline; `undefined` when it has none. */
+export function timeLeft(): number | undefined {
+  const deadline = storage.getStore()?.deadline;
+  return deadline === undefined ? undefined : deadline - performance.now();
+}
+
+/**
+ * Runs `fn` in the context of a handled message (used by the handler side).
+ * @param deadline on `performance.now()`'s clock, from the message's `timeoutMs`.
+ * @internal
+ */
+export function runAsHandlerOf<T>(message: MessageMetadata, fn: () => T, deadline?: number): T {
+  return storage.run({ correlationId: message.correlationId, app: message.app, message, deadline }, fn);
 }

@@ -22,6 +22,8 @@ export interface MessageMetadata {
   readonly attempt: number;
   /** Payload contract version, when known. */
   readonly payloadVersion?: number;
+  /** What was left of the sender's time budget when it sent this attempt, in ms (requests only). */
+  readonly timeoutMs?: number;
   /** Application keys (a tenant, a locale) that propagate like the correlation id. */
   readonly app: AppMetadata;
 }
@@ -87,8 +89,13 @@ export function encodeMetadata(meta: MessageMetadata): WireMetadata {
   if (meta.causationId !== undefined) wire[MetadataKeys.causationId] = meta.causationId;
   if (meta.sentAt !== undefined) wire[MetadataKeys.sentAt] = String(meta.sentAt);
   if (meta.payloadVersion !== undefined) wire[MetadataKeys.payloadVersion] = String(meta.payloadVersion);
+  if (meta.timeoutMs !== undefined) wire[MetadataKeys.timeoutMs] = String(meta.timeoutMs);
   for (const key in meta.app) wire[APP_KEY_PREFIX + key] = meta.app[key]!;
   return wire;
+}
+
+function nonNegativeInt(value: string | undefined): number | undefined {
+  return value !== undefined && /^[0-9]{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
 function positiveInt(value: string | undefined): number | undefined {
@@ -141,6 +148,7 @@ export function decodeMetadata(wire: unknown): MessageMetadata {
     sentAt: positiveInt(get(MetadataKeys.sentAt)),
     attempt: positiveInt(get(MetadataKeys.attempt)) ?? 1,
     payloadVersion: positiveInt(get(MetadataKeys.payloadVersion)),
+    timeoutMs: nonNegativeInt(get(MetadataKeys.timeoutMs)),
     app,
   };
 }

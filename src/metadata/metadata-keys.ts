@@ -20,6 +20,12 @@ export const MetadataKeys = {
   attempt: 'msg-attempt',
   /** Version of the payload's contract, when the sender knows it. */
   payloadVersion: 'msg-payload-version',
+  /**
+   * What is left of the call's time budget when this attempt is sent, in
+   * milliseconds. The receiver's deadline is its own clock at receipt plus this
+   * (relative, like gRPC's grpc-timeout, so it survives clock skew between hosts).
+   */
+  timeoutMs: 'msg-timeout-ms',
 } as const;
 
 /** Value of {@link MetadataKeys.format} that this version of the library writes. */

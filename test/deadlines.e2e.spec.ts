@@ -1,0 +1,195 @@
+import { Controller, Injectable } from '@nestjs/common';
+import { ClientProxyFactory, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
+import { IsInt } from 'class-validator';
+import { firstValueFrom } from 'rxjs';
+import {
+  defineEvent,
+  EventHandler,
+  MessageHandler,
+  MessageMeta,
+  MessagingClient,
+  MessagingClientSerializer,
+  MessagingErrorCode,
+  MessagingTimeoutError,
+  runWithMessageContext,
+  timeLeft,
+  type MessageMetadata,
+} from '../src';
+import { nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
+
+@Injectable()
+class Links {
+  self!: MessagingClient;
+}
+
+interface Seen {
+  name: string;
+  meta: MessageMetadata;
+  timeLeft?: number;
+  bBudgetError?: unknown;
+}
+const seen: Seen[] = [];
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Tick {
+  @IsInt() n!: number;
+}
+const Tick1s = defineEvent({ pattern: { event: 'tick_ttl' }, versions: { 1: Tick }, ttl: 1000 });
+const TickForever = defineEvent({ pattern: { event: 'tick' }, versions: { 1: Tick } });
+
+@Controller()
+class ChainController {
+  constructor(private readonly links: Links) {}
+
+  @MessageHandler({ cmd: 'a' })
+  a(data: { waitInB: number }) {
+    return this.links.self.request({ cmd: 'b' }, data, { timeout: 5000 });
+  }
+
+  @MessageHandler({ cmd: 'b' })
+  async b(@Payload() data: { waitInB: number }, @MessageMeta() meta: MessageMetadata) {
+    seen.push({ name: 'b', meta, timeLeft: timeLeft() });
+    await delay(data.waitInB);
+    const started = performance.now();
+    try {
+      return await this.links.self.request({ cmd: 'c' }, {}, { timeout: 5000 });
+    } catch (err) {
+      seen.push({ name: 'b-call-failed', meta, bBudgetError: err, timeLeft: performance.now() - started });
+      throw err;
+    }
+  }
+
+  @MessageHandler({ cmd: 'c' })
+  c(@MessageMeta() meta: MessageMetadata) {
+    seen.push({ name: 'c', meta, timeLeft: timeLeft() });
+    return 'c done';
+  }
+
+  @MessageHandler({ cmd: 'probe' })
+  probe(@MessageMeta() meta: MessageMetadata) {
+    seen.push({ name: 'probe', meta, timeLeft: timeLeft() });
+    return timeLeft() ?? null;
+  }
+
+  @EventHandler(Tick1s)
+  tickTtl(data: Tick) {
+    seen.push({ name: `tick_ttl:${data.n}`, meta: undefined as never });
+  }
+
+  @EventHandler(TickForever)
+  tick(data: Tick) {
+    seen.push({ name: `tick:${data.n}`, meta: undefined as never });
+  }
+}
+
+function client(port: number, metadata?: Record<string, string>): ClientProxy {
+  const serializer = metadata
+    ? { serialize: (packet: Record<string, unknown>) => ({ ...packet, metadata: { ...metadata, 'msg-sent-at': metadata['msg-sent-at'] ?? String(Date.now()) } }) }
+    : new MessagingClientSerializer();
+  return ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port, serializer } });
+}
+
+describe(`deadlines that travel (Nest ${nestMajor})`, () => {
+  let server: RunningServer;
+  let a: MessagingClient;
+
+  beforeAll(async () => {
+    server = await startTcpServer([ChainController], { providers: [Links] });
+    server.app.get(Links).self = MessagingClient.wrap(client(server.port), 'self');
+    a = MessagingClient.wrap(client(server.port), 'a');
+  });
+  afterAll(async () => {
+    for (const c of [a, server.app.get(Links).self]) {
+      await c.close();
+      await c.proxy.close();
+    }
+    await server.close();
+  });
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  it('gives a downstream call what is left of the deadline: 1000 ms, 700 ms spent -> about 300 ms', async () => {
+    expect(await a.request({ cmd: 'a' }, { waitInB: 700 }, { timeout: 1000 })).toBe('c done');
+    const b = seen.find((s) => s.name === 'b')!;
+    const c = seen.find((s) => s.name === 'c')!;
+    // A's budget (1000) reached B nearly whole, then one hop A -> B of it was spent.
+    expect(b.meta.timeoutMs).toBeGreaterThan(850);
+    expect(b.meta.timeoutMs).toBeLessThanOrEqual(1000);
+    // B's own 5000 ms timeout was cut to the ~300 ms left.
+    expect(c.meta.timeoutMs).toBeGreaterThan(150);
+    expect(c.meta.timeoutMs).toBeLessThanOrEqual(300);
+    expect(c.timeLeft).toBeLessThanOrEqual(300);
+  });
+
+  it('never starts C when B has no time left, and A gets DEADLINE_EXCEEDED, not a hang', async () => {
+    const started = performance.now();
+    const err = await a.request({ cmd: 'a' }, { waitInB: 1100 }, { timeout: 1000 }).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1000 + 150);
+    expect(err).toBeInstanceOf(MessagingTimeoutError);
+    expect((err as MessagingTimeoutError).code).toBe(MessagingErrorCode.DEADLINE_EXCEEDED);
+    await waitFor(() => seen.some((s) => s.name === 'b-call-failed'), 2000, "B's call to fail");
+    const failed = seen.find((s) => s.name === 'b-call-failed')!;
+    expect(failed.bBudgetError).toBeInstanceOf(MessagingTimeoutError);
+    expect((failed.bBudgetError as MessagingTimeoutError).attempts).toBe(0);
+    expect(failed.timeLeft).toBeLessThan(50); // it failed at once, without sending
+    expect(seen.some((s) => s.name === 'c')).toBe(false);
+  });
+
+  it('refuses at once a request whose budget is already spent', async () => {
+    const late = client(server.port, { 'msg-id': 'late-1', 'msg-correlation-id': 'corr-late', 'msg-timeout-ms': '0' });
+    try {
+      const err = await firstValueFrom(late.send({ cmd: 'probe' }, {})).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', correlationId: 'corr-late' });
+      expect(seen).toHaveLength(0);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('measures the deadline on the receiver clock, whatever the sender clock says', async () => {
+    for (const skew of [-3_600_000, 3_600_000]) {
+      const skewed = client(server.port, {
+        'msg-id': `skew-${skew}`,
+        'msg-correlation-id': 'corr-skew',
+        'msg-timeout-ms': '800',
+        'msg-sent-at': String(Date.now() + skew),
+      });
+      try {
+        const left = await firstValueFrom(skewed.send<number>({ cmd: 'probe' }, {}));
+        expect(left).toBeGreaterThan(600);
+        expect(left).toBeLessThanOrEqual(800);
+      } finally {
+        await skewed.close();
+      }
+    }
+  });
+
+  it('limits calls made in runWithMessageContext({ timeout })', async () => {
+    const err = await runWithMessageContext({ timeout: 200 }, async () => {
+      await delay(250);
+      return a.request({ cmd: 'probe' }, {}).catch((e: unknown) => e);
+    });
+    expect(err).toBeInstanceOf(MessagingTimeoutError);
+    expect(seen).toHaveLength(0);
+    const left = await runWithMessageContext({ timeout: 2000 }, () => a.request<number>({ cmd: 'probe' }, {}));
+    expect(left).toBeGreaterThan(1500);
+    expect(left).toBeLessThanOrEqual(2000);
+  });
+
+  it('drops an event older than its contract ttl, and handles late events without one', async () => {
+    const old = String(Date.now() - 5000);
+    const stale = client(server.port, { 'msg-id': 'old-1', 'msg-correlation-id': 'corr-old', 'msg-sent-at': old });
+    try {
+      await firstValueFrom(stale.emit(Tick1s.pattern, { n: 1 }));
+      await firstValueFrom(stale.emit(TickForever.pattern, { n: 2 }));
+      await firstValueFrom(a.emit(Tick1s, { n: 3 }));
+      await waitFor(() => seen.length >= 2, 3000, 'the events');
+      // The fresh ttl event arrived after the stale one on the same connection: nothing else is coming.
+      await waitFor(() => seen.some((s) => s.name === 'tick_ttl:3'), 3000, 'the fresh event');
+      expect(seen.map((s) => s.name).sort()).toEqual(['tick:2', 'tick_ttl:3']);
+    } finally {
+      await stale.close();
+    }
+  });
+});
