@@ -96,7 +96,15 @@ export {
   MessagingRemoteError,
   MessagingRetriesExhaustedError,
   MessagingTimeoutError,
+  type CallTimelineEntry,
   type MessagePattern,
   type MessagingErrorFields,
   type RemoteErrorFields,
 } from './errors/messaging.errors';
+export type {
+  CallInfo,
+  CallObserver,
+  HandlerInfo,
+  HandlerObserver,
+  MessagingInstrumentation,
+} from './instrumentation/messaging-instrumentation';

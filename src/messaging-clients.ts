@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ClientProxyFactory, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
+import { ClientProxyFactory, Transport, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
 import { DEFAULT_CALL_POLICY, mergePolicy } from './client/call-policy';
 import { MessagingClient } from './client/messaging-client';
 import { MessagingClientSerializer } from './client/messaging-client.serializer';
@@ -78,7 +78,35 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
 
   private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
     const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
-    return new MessagingClient(proxy, { name: def.name, policy, ownsProxy: owns });
+    return new MessagingClient(proxy, {
+      name: def.name,
+      policy,
+      ownsProxy: owns,
+      system: 'transport' in def ? systemName(def.transport) : undefined,
+      instrumentation: this.options.instrumentation,
+    });
+  }
+}
+
+/** The transport's name as messaging conventions spell it (OpenTelemetry's `messaging.system`). */
+function systemName(transport: Transport | undefined): string {
+  switch (transport ?? Transport.TCP) {
+    case Transport.TCP:
+      return 'tcp';
+    case Transport.REDIS:
+      return 'redis';
+    case Transport.NATS:
+      return 'nats';
+    case Transport.MQTT:
+      return 'mqtt';
+    case Transport.RMQ:
+      return 'rabbitmq';
+    case Transport.KAFKA:
+      return 'kafka';
+    case Transport.GRPC:
+      return 'grpc';
+    default:
+      return 'unknown';
   }
 }
 

@@ -2,6 +2,7 @@ import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } 
 import type { ClientOptions, ClientProxy } from '@nestjs/microservices';
 import type { CallPolicy } from './client/call-policy';
 import type { MessagingHandlerOptions } from './handler/handler.options';
+import type { MessagingInstrumentation } from './instrumentation/messaging-instrumentation';
 
 /** When a client connects: at application bootstrap (fail fast) or on its first call. */
 export type ConnectMode = 'eager' | 'lazy';
@@ -65,6 +66,12 @@ export interface MessagingModuleOptions {
   connectTimeout?: number;
   /** How the library's handlers in this application treat payloads and errors. */
   handlers?: MessagingHandlerOptions;
+  /**
+   * Instrumentations that observe every call of the module's clients and every
+   * message its handlers run (tracing, metrics), e.g.
+   * `new OpenTelemetryInstrumentation()` from `nestjs-messaging/opentelemetry`.
+   */
+  instrumentation?: MessagingInstrumentation[];
 }
 
 /** A class that makes the module's options (for `forRootAsync({ useClass })`). */

@@ -18,9 +18,12 @@ import {
   MessagingError,
   MessagingRetriesExhaustedError,
   MessagingTimeoutError,
+  type CallTimelineEntry,
   type MessagePattern,
   type MessagingErrorFields,
 } from '../errors/messaging.errors';
+import { startCall } from '../instrumentation/observers';
+import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { getMessageContext } from '../metadata/message-context';
 import {
   assertValidAppMetadata,
@@ -61,6 +64,10 @@ export interface MessagingClientConfig {
   readonly policy: ResolvedPolicy;
   /** Whether `close()` also closes the ClientProxy (true when the library built it). */
   readonly ownsProxy: boolean;
+  /** The transport, lower case, for instrumentation. */
+  readonly system?: string;
+  /** Instrumentations that observe every call. */
+  readonly instrumentation?: readonly MessagingInstrumentation[];
 }
 
 interface Call {
@@ -92,12 +99,15 @@ const now = () => performance.now();
 export class MessagingClient {
   private readonly pending = new Set<() => void>();
   private closed = false;
+  private readonly instruments: readonly MessagingInstrumentation[] | undefined;
 
   constructor(
     /** The Nest client underneath. Calls made on it directly carry no metadata. */
     readonly proxy: ClientProxy,
     private readonly config: MessagingClientConfig,
-  ) {}
+  ) {
+    this.instruments = config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined;
+  }
 
   /**
    * Wraps a ClientProxy made elsewhere (e.g. by ClientsModule). For metadata to
@@ -105,11 +115,17 @@ export class MessagingClient {
    * without it, calls still work and peers get the bare payload.
    * `close()` then fails pending calls but leaves the proxy to its owner.
    */
-  static wrap(proxy: ClientProxy, name: string, policy?: CallPolicy): MessagingClient {
+  static wrap(
+    proxy: ClientProxy,
+    name: string,
+    policy?: CallPolicy,
+    instrumentation?: readonly MessagingInstrumentation[],
+  ): MessagingClient {
     return new MessagingClient(proxy, {
       name,
       policy: mergePolicy(DEFAULT_CALL_POLICY, policy),
       ownsProxy: false,
+      instrumentation,
     });
   }
 
@@ -299,6 +315,24 @@ export class MessagingClient {
     let attemptTimer: NodeJS.Timeout | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
     let budgetTimer: NodeJS.Timeout | undefined;
+    // Only failing calls pay for a timeline: it starts with the first failure.
+    let timeline: CallTimelineEntry[] | undefined;
+    const note = (entry: Omit<CallTimelineEntry, 'at'>) => {
+      timeline ??= [{ at: 0, event: 'attempt', attempt: 1, budgetLeft: budget === false ? undefined : budget }];
+      timeline.push({ at: elapsed(), ...entry });
+    };
+    const instrumented = this.instruments
+      ? startCall(this.instruments, {
+          kind: call.event ? 'event' : 'request',
+          client: this.config.name,
+          system: this.config.system ?? 'unknown',
+          pattern,
+          destination: describePattern(pattern),
+          messageId,
+          correlationId: call.correlationId,
+          budget,
+        })
+      : undefined;
 
     const teardown = () => {
       done = true;
@@ -311,15 +345,21 @@ export class MessagingClient {
     const fail = (err: MessagingError) => {
       if (done) return;
       teardown();
+      if (timeline) Object.defineProperty(err, 'timeline', { value: timeline, enumerable: false });
+      instrumented?.end(err);
       observer.error(err);
     };
-    const cancel = () => fail(new MessagingClientClosedError(fields));
+    const cancel = () => {
+      note({ event: 'closed', attempt });
+      fail(new MessagingClientClosedError(fields));
+    };
     const elapsed = () => Math.round(now() - started);
 
     const onAttemptError = (err: MessagingError) => {
       if (done) return;
       if (attemptTimer) clearTimeout(attemptTimer);
       attemptErrors.push(err);
+      note({ event: 'failed', attempt, code: err.code });
       const retry =
         err.retryable && policy.idempotent && !emitted && attempt < policy.maxAttempts && !this.closed;
       const event: RetryEvent = {
@@ -332,7 +372,9 @@ export class MessagingClient {
       };
       if (retry) {
         const delay = backoffDelay(attempt, policy);
+        note({ event: 'backoff', attempt, delay });
         safely(policy.onRetry, { ...event, delay });
+        instrumented?.retry?.(attempt, delay, err);
         inner?.unsubscribe();
         retryTimer = setTimeout(startAttempt, delay);
         return;
@@ -344,10 +386,13 @@ export class MessagingClient {
     const startAttempt = () => {
       retryTimer = undefined;
       const number = ++attempt;
+      const budgetLeft = budget === false ? undefined : started + budget - now();
+      if (number > 1) note({ event: 'attempt', attempt: number, budgetLeft: Math.floor(budgetLeft ?? 0) });
+      instrumented?.attempt?.(number, budgetLeft);
       let timeoutMs: number | undefined;
-      if (!call.event && (budget !== false || policy.attemptTimeout !== false)) {
-        const left = budget === false ? Infinity : started + budget - now();
-        timeoutMs = Math.max(0, Math.floor(Math.min(left, policy.attemptTimeout === false ? Infinity : policy.attemptTimeout)));
+      if (!call.event && (budgetLeft !== undefined || policy.attemptTimeout !== false)) {
+        const limit = policy.attemptTimeout === false ? Infinity : policy.attemptTimeout;
+        timeoutMs = Math.max(0, Math.floor(Math.min(budgetLeft ?? Infinity, limit)));
       }
       const metadata = encodeMetadata({
         messageId,
@@ -359,6 +404,7 @@ export class MessagingClient {
         timeoutMs,
         app: call.app,
       });
+      if (instrumented?.headers) Object.assign(metadata, instrumented.headers);
       const message = new OutgoingMessage(call.data, metadata);
       let source: Observable<unknown>;
       try {
@@ -368,12 +414,12 @@ export class MessagingClient {
         return;
       }
       if (policy.attemptTimeout !== false) {
-        const budget = policy.attemptTimeout;
+        const limit = policy.attemptTimeout;
         attemptTimer = setTimeout(() => {
           if (attempt !== number) return;
           inner?.unsubscribe();
-          onAttemptError(new MessagingTimeoutError(budget, elapsed(), number, [], fields, true));
-        }, budget);
+          onAttemptError(new MessagingTimeoutError(limit, elapsed(), number, [], fields, true));
+        }, limit);
       }
       inner = source.subscribe({
         next: (value) => {
@@ -388,6 +434,7 @@ export class MessagingClient {
         complete: () => {
           if (done || attempt !== number) return;
           teardown();
+          instrumented?.end();
           if (call.event) observer.next(undefined);
           observer.complete();
         },
@@ -396,10 +443,10 @@ export class MessagingClient {
 
     if (budget !== false) {
       const total = budget;
-      budgetTimer = setTimeout(
-        () => fail(new MessagingTimeoutError(total, elapsed(), attempt, attemptErrors.slice(), fields, false, inherited)),
-        total,
-      );
+      budgetTimer = setTimeout(() => {
+        note({ event: 'timeout', attempt });
+        fail(new MessagingTimeoutError(total, elapsed(), attempt, attemptErrors.slice(), fields, false, inherited));
+      }, total);
     }
     this.pending.add(cancel);
     startAttempt();

@@ -3,6 +3,22 @@ import { MessagingErrorCode } from './error-codes';
 /** A pattern as given to `send()`/`emit()`: a string or an object such as `{ cmd: 'get_user' }`. */
 export type MessagePattern = string | Record<string, unknown>;
 
+/** One step of a failed call, in {@link MessagingError.timeline}. */
+export interface CallTimelineEntry {
+  /** Milliseconds since the call started. */
+  readonly at: number;
+  /** What happened. */
+  readonly event: 'attempt' | 'failed' | 'backoff' | 'timeout' | 'closed';
+  /** The attempt it concerns (1-based; 0 before any). */
+  readonly attempt: number;
+  /** For `failed`: the attempt's error code. */
+  readonly code?: MessagingErrorCode;
+  /** For `backoff`: the wait before the next attempt, in ms. */
+  readonly delay?: number;
+  /** For `attempt`: what was left of the call's budget, in ms. */
+  readonly budgetLeft?: number;
+}
+
 /** Fields every {@link MessagingError} may carry. */
 export interface MessagingErrorFields {
   /** Pattern of the call. */
@@ -32,6 +48,11 @@ export class MessagingError extends Error {
   readonly correlationId?: string;
   /** Message id of the call. */
   readonly messageId?: string;
+  /**
+   * For an error that ended a MessagingClient call: what happened, step by
+   * step (attempts, their failures, backoffs, the timeout).
+   */
+  readonly timeline?: readonly CallTimelineEntry[];
 
   constructor(
     message: string,

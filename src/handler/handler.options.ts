@@ -20,3 +20,5 @@ export interface MessagingHandlerOptions {
 export const CONTRACT_METADATA = 'nestjs-messaging:contract';
 /** @internal */
 export const HANDLER_OPTIONS_METADATA = 'nestjs-messaging:handler-options';
+/** @internal */
+export const HANDLER_KIND_METADATA = 'nestjs-messaging:handler-kind';

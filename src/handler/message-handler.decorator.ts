@@ -2,7 +2,12 @@ import { applyDecorators, SetMetadata, UseFilters, UseInterceptors } from '@nest
 import { EventPattern, MessagePattern, type Transport } from '@nestjs/microservices';
 import { isContract, type EventContract, type MessageContract } from '../contract/message-contract';
 import { MessagingConfigurationError, type MessagePattern as Pattern } from '../errors/messaging.errors';
-import { CONTRACT_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import {
+  CONTRACT_METADATA,
+  HANDLER_KIND_METADATA,
+  HANDLER_OPTIONS_METADATA,
+  type MessagingHandlerOptions,
+} from './handler.options';
 import { MessagingExceptionFilter } from './messaging-exception.filter';
 import { MessagingInterceptor } from './messaging.interceptor';
 
@@ -31,7 +36,7 @@ export function MessageHandler(
   if (isContract(target) && target.kind !== 'message') {
     throw new MessagingConfigurationError(`@MessageHandler needs a message contract (defineMessage); use @EventHandler for events`);
   }
-  return handlerDecorators(target, options, (pattern, transport) =>
+  return handlerDecorators(target, options, 'request', (pattern, transport) =>
     transport === undefined ? MessagePattern(pattern) : MessagePattern(pattern, transport),
   );
 }
@@ -50,7 +55,7 @@ export function EventHandler(target: EventContract | Pattern, options: HandlerDe
   if (isContract(target) && target.kind !== 'event') {
     throw new MessagingConfigurationError(`@EventHandler needs an event contract (defineEvent); use @MessageHandler for messages`);
   }
-  return handlerDecorators(target, options, (pattern, transport) =>
+  return handlerDecorators(target, options, 'event', (pattern, transport) =>
     transport === undefined ? EventPattern(pattern) : EventPattern(pattern, transport),
   );
 }
@@ -58,6 +63,7 @@ export function EventHandler(target: EventContract | Pattern, options: HandlerDe
 function handlerDecorators(
   target: MessageContract | EventContract | Pattern,
   { transport, ...handlerOptions }: HandlerDecoratorOptions,
+  kind: 'request' | 'event',
   patternDecorator: (pattern: Pattern, transport?: Transport | symbol) => MethodDecorator,
 ): MethodDecorator {
   const contract = isContract(target) ? target : undefined;
@@ -66,6 +72,7 @@ function handlerDecorators(
     patternDecorator(pattern, transport),
     UseInterceptors(MessagingInterceptor),
     UseFilters(MessagingExceptionFilter),
+    SetMetadata(HANDLER_KIND_METADATA, kind),
   ];
   if (contract) decorators.push(SetMetadata(CONTRACT_METADATA, contract));
   if (Object.keys(handlerOptions).length) decorators.push(SetMetadata(HANDLER_OPTIONS_METADATA, handlerOptions));

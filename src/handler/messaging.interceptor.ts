@@ -8,16 +8,23 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { EMPTY, Observable, Subscription } from 'rxjs';
+import { EMPTY, Observable, Subscriber, Subscription, type TeardownLogic } from 'rxjs';
 import { MessagingErrorCode } from '../errors/error-codes';
-import { MessagingError } from '../errors/messaging.errors';
+import { describePattern, MessagingError } from '../errors/messaging.errors';
+import { startHandler } from '../instrumentation/observers';
+import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { decodePayload } from '../contract/contract-codec';
 import type { AnyContract } from '../contract/message-contract';
 import { runAsHandlerOf } from '../metadata/message-context';
 import { MESSAGING_MODULE_OPTIONS } from '../messaging.constants';
 import type { MessagingModuleOptions } from '../messaging.options';
-import { CONTRACT_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
-import { messageMetadataOf } from './rpc-context.util';
+import {
+  CONTRACT_METADATA,
+  HANDLER_KIND_METADATA,
+  HANDLER_OPTIONS_METADATA,
+  type MessagingHandlerOptions,
+} from './handler.options';
+import { messageMetadataOf, patternOf } from './rpc-context.util';
 
 /**
  * Runs each handled message in its message context: calls and events made
@@ -37,7 +44,11 @@ export class MessagingInterceptor implements NestInterceptor {
   private readonly reflector = new Reflector();
   private readonly logger = new Logger('MessagingHandler');
 
-  constructor(@Optional() @Inject(MESSAGING_MODULE_OPTIONS) private readonly options?: MessagingModuleOptions) {}
+  private readonly instruments: readonly MessagingInstrumentation[] | undefined;
+
+  constructor(@Optional() @Inject(MESSAGING_MODULE_OPTIONS) private readonly options?: MessagingModuleOptions) {
+    this.instruments = options?.instrumentation?.some((i) => i.startHandler) ? options.instrumentation : undefined;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
@@ -70,43 +81,56 @@ export class MessagingInterceptor implements NestInterceptor {
             fields,
           )
         : undefined;
-    if (!contract) {
-      return new Observable((subscriber) =>
-        runAsHandlerOf(
-          metadata,
-          () => {
-            const late = expired();
-            if (late) return subscriber.error(late);
-            return next.handle().subscribe(subscriber);
-          },
-          deadline,
-        ),
-      );
-    }
-    const handlerOptions = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler);
-    const unknownProperties =
-      handlerOptions?.unknownProperties ?? this.options?.handlers?.unknownProperties ?? 'reject';
     const args = context.getArgs();
-    return new Observable((subscriber) =>
-      runAsHandlerOf(
-        metadata,
-        () => {
-          const subscription = new Subscription();
-          decodePayload(contract, args[0], metadata.payloadVersion, { unknownProperties }, fields).then(
-            (dto) => {
-              if (subscriber.closed) return;
-              const late = expired();
-              if (late) return subscriber.error(late);
-              // The handler (and its pipes) read the payload from this array.
-              args[0] = dto;
-              subscription.add(next.handle().subscribe(subscriber));
-            },
-            (err: unknown) => subscriber.error(err),
-          );
-          return subscription;
+    const unknownProperties = contract
+      ? (this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler)?.unknownProperties ??
+        this.options?.handlers?.unknownProperties ??
+        'reject')
+      : 'reject';
+    // Subscribes `out` to the handler: deadline check, contract decoding, then the handler itself.
+    const execute = (out: Subscriber<unknown>): TeardownLogic => {
+      const late = expired();
+      if (late) return out.error(late);
+      if (!contract) return next.handle().subscribe(out);
+      const subscription = new Subscription();
+      decodePayload(contract, args[0], metadata.payloadVersion, { unknownProperties }, fields).then(
+        (dto) => {
+          if (out.closed) return;
+          const lateNow = expired();
+          if (lateNow) return out.error(lateNow);
+          // The handler (and its pipes) read the payload from this array.
+          args[0] = dto;
+          subscription.add(next.handle().subscribe(out));
         },
-        deadline,
-      ),
-    );
+        (err: unknown) => out.error(err),
+      );
+      return subscription;
+    };
+    const instruments = this.instruments;
+    if (!instruments) {
+      return new Observable((subscriber) => runAsHandlerOf(metadata, () => execute(subscriber), deadline));
+    }
+    return new Observable((subscriber) => {
+      const kind = this.reflector.get<'request' | 'event' | undefined>(HANDLER_KIND_METADATA, handler) ?? 'request';
+      const observer = startHandler(instruments, {
+        kind: contract?.kind === 'event' ? 'event' : kind,
+        destination: contract ? describePattern(contract.pattern) : (patternOf(context) ?? '(unknown)'),
+        metadata,
+      });
+      if (!observer) return runAsHandlerOf(metadata, () => execute(subscriber), deadline);
+      const observed = new Subscriber<unknown>({
+        next: (v) => subscriber.next(v),
+        error: (e: unknown) => {
+          observer.end(e);
+          subscriber.error(e);
+        },
+        complete: () => {
+          observer.end();
+          subscriber.complete();
+        },
+      });
+      subscriber.add(observed);
+      return observer.run(() => runAsHandlerOf(metadata, () => execute(observed), deadline));
+    });
   }
 }

@@ -24,6 +24,10 @@ export interface MessageMetadata {
   readonly payloadVersion?: number;
   /** What was left of the sender's time budget when it sent this attempt, in ms (requests only). */
   readonly timeoutMs?: number;
+  /** W3C `traceparent` of the sender's span, when tracing is on. */
+  readonly traceparent?: string;
+  /** W3C `tracestate`, with `traceparent`. */
+  readonly tracestate?: string;
   /** Application keys (a tenant, a locale) that propagate like the correlation id. */
   readonly app: AppMetadata;
 }
@@ -90,8 +94,17 @@ export function encodeMetadata(meta: MessageMetadata): WireMetadata {
   if (meta.sentAt !== undefined) wire[MetadataKeys.sentAt] = String(meta.sentAt);
   if (meta.payloadVersion !== undefined) wire[MetadataKeys.payloadVersion] = String(meta.payloadVersion);
   if (meta.timeoutMs !== undefined) wire[MetadataKeys.timeoutMs] = String(meta.timeoutMs);
+  if (meta.traceparent !== undefined) wire[MetadataKeys.traceparent] = meta.traceparent;
+  if (meta.tracestate !== undefined) wire[MetadataKeys.tracestate] = meta.tracestate;
   for (const key in meta.app) wire[APP_KEY_PREFIX + key] = meta.app[key]!;
   return wire;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+const TRACESTATE = /^[\x20-\x7e]{1,512}$/;
+
+function matching(value: string | undefined, pattern: RegExp): string | undefined {
+  return value !== undefined && pattern.test(value) ? value : undefined;
 }
 
 function nonNegativeInt(value: string | undefined): number | undefined {
@@ -149,6 +162,8 @@ export function decodeMetadata(wire: unknown): MessageMetadata {
     attempt: positiveInt(get(MetadataKeys.attempt)) ?? 1,
     payloadVersion: positiveInt(get(MetadataKeys.payloadVersion)),
     timeoutMs: nonNegativeInt(get(MetadataKeys.timeoutMs)),
+    traceparent: matching(get(MetadataKeys.traceparent), TRACEPARENT),
+    tracestate: matching(get(MetadataKeys.tracestate), TRACESTATE),
     app,
   };
 }

@@ -26,6 +26,10 @@ export const MetadataKeys = {
    * (relative, like gRPC's grpc-timeout, so it survives clock skew between hosts).
    */
   timeoutMs: 'msg-timeout-ms',
+  /** W3C trace context (https://www.w3.org/TR/trace-context/), written by a tracing instrumentation. */
+  traceparent: 'traceparent',
+  /** W3C trace state, with `traceparent`. */
+  tracestate: 'tracestate',
 } as const;
 
 /** Value of {@link MetadataKeys.format} that this version of the library writes. */

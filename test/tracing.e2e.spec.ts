@@ -1,0 +1,222 @@
+import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { MeterProvider, MetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { AddressInfo, Server } from 'node:net';
+import { lastValueFrom, NEVER } from 'rxjs';
+import {
+  EventHandler,
+  MessageHandler,
+  MessagingClient,
+  MessagingClientSerializer,
+  MessagingModule,
+  messagingMicroservice,
+  MessagingTimeoutError,
+  runWithMessageContext,
+} from 'nestjs-messaging';
+import { OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
+import { nestMajor, waitFor } from './support/nest';
+import { FaultyTcpProxy } from './support/tcp-proxy';
+
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const contextManager = new AsyncLocalStorageContextManager().enable();
+context.setGlobalContextManager(contextManager);
+const exporter = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const reader = new TestReader();
+const meterProvider = new MeterProvider({ readers: [reader] });
+const otel = new OpenTelemetryInstrumentation({ tracerProvider, meterProvider });
+const httpTracer = tracerProvider.getTracer('test-http');
+
+@Injectable()
+class Links {
+  self!: MessagingClient;
+}
+
+let eventsHandled = 0;
+
+@Controller()
+class ChainController {
+  constructor(private readonly links: Links) {}
+
+  @Get('chain')
+  chain() {
+    return this.links.self.request({ cmd: 'b' }, {});
+  }
+
+  @MessageHandler({ cmd: 'b' })
+  b() {
+    return this.links.self.request({ cmd: 'c' }, {});
+  }
+
+  @MessageHandler({ cmd: 'c' })
+  async c() {
+    await lastValueFrom(this.links.self.emit({ event: 'done' }, { ok: true }));
+    return 'chain done';
+  }
+
+  @EventHandler({ event: 'done' })
+  done() {
+    eventsHandled++;
+  }
+
+  @MessageHandler({ cmd: 'hang' })
+  hang() {
+    return NEVER;
+  }
+}
+
+describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
+  let app: INestApplication;
+  let url: string;
+  let port: number;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [MessagingModule.forRoot({ clients: [], instrumentation: [otel] })],
+      controllers: [ChainController],
+      providers: [Links],
+    })
+    class AppModule {}
+    app = await NestFactory.create(AppModule, { logger: false });
+    // Stands in for @opentelemetry/instrumentation-http: an HTTP server span around each request.
+    app.use((req: { method: string; url: string }, res: { on(e: string, f: () => void): void }, next: () => void) => {
+      const span = httpTracer.startSpan(`${req.method} ${req.url}`, { kind: SpanKind.SERVER });
+      res.on('finish', () => span.end());
+      context.with(trace.setSpan(context.active(), span), next);
+    });
+    const strategy = messagingMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } });
+    app.connectMicroservice(strategy);
+    await app.startAllMicroservices();
+    await app.listen(0, '127.0.0.1');
+    port = ((strategy.strategy as unknown as { unwrap<T>(): T }).unwrap<Server>().address() as AddressInfo).port;
+    app.get(Links).self = MessagingClient.wrap(
+      ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port, serializer: new MessagingClientSerializer() },
+      }),
+      'self',
+      { timeout: 3000 },
+      [otel],
+    );
+    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app.get(Links).self.close();
+    await app.get(Links).self.proxy.close();
+    await app.close();
+    contextManager.disable();
+  });
+
+  it('gives one HTTP request -> RPC -> RPC -> event one trace of correctly parented spans', async () => {
+    exporter.reset();
+    const res = await fetch(`${url}/chain`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('chain done');
+    await waitFor(() => eventsHandled === 1 && exporter.getFinishedSpans().length >= 7, 5000, 'all spans');
+    const spans = exporter.getFinishedSpans();
+    const byName = (name: string): ReadableSpan => {
+      const found = spans.filter((s) => s.name === name);
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+    const http = byName('GET /chain');
+    const sendB = byName('send {"cmd":"b"}');
+    const processB = byName('process {"cmd":"b"}');
+    const sendC = byName('send {"cmd":"c"}');
+    const processC = byName('process {"cmd":"c"}');
+    const publish = byName('publish {"event":"done"}');
+    const consume = byName('process {"event":"done"}');
+    const traceId = http.spanContext().traceId;
+    for (const s of [sendB, processB, sendC, processC, publish, consume]) expect(s.spanContext().traceId).toBe(traceId);
+    const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+    expect(parentOf(sendB)).toBe(http.spanContext().spanId);
+    expect(parentOf(processB)).toBe(sendB.spanContext().spanId);
+    expect(parentOf(sendC)).toBe(processB.spanContext().spanId);
+    expect(parentOf(processC)).toBe(sendC.spanContext().spanId);
+    expect(parentOf(publish)).toBe(processC.spanContext().spanId);
+    expect(parentOf(consume)).toBe(publish.spanContext().spanId);
+
+    expect(sendB.kind).toBe(SpanKind.CLIENT);
+    expect(processB.kind).toBe(SpanKind.SERVER);
+    expect(publish.kind).toBe(SpanKind.PRODUCER);
+    expect(consume.kind).toBe(SpanKind.CONSUMER);
+    expect(sendB.attributes).toMatchObject({
+      'messaging.system': 'unknown',
+      'messaging.destination.name': '{"cmd":"b"}',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'nestjs_messaging.client': 'self',
+    });
+    expect(sendB.attributes['messaging.message.id']).toBe(processB.attributes['messaging.message.id']);
+    const correlation = sendB.attributes['messaging.message.conversation_id'];
+    expect(typeof correlation).toBe('string');
+    for (const s of [processB, sendC, processC, publish, consume]) {
+      expect(s.attributes['messaging.message.conversation_id']).toBe(correlation);
+    }
+    expect(processB.attributes).toMatchObject({ 'messaging.operation.type': 'process' });
+    expect(sendB.events.map((e) => e.name)).toEqual(['messaging.attempt']);
+  });
+
+  it('records failures, retries and timeouts on the span and in metrics', async () => {
+    exporter.reset();
+    const client = app.get(Links).self;
+    const err = await runWithMessageContext({}, () =>
+      client.request({ cmd: 'hang' }, {}, { timeout: 200 }).catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(MessagingTimeoutError);
+    expect((err as MessagingTimeoutError).timeline?.map((t) => t.event)).toEqual(['attempt', 'timeout']);
+    const span = exporter.getFinishedSpans().find((s) => s.name === 'send {"cmd":"hang"}')!;
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toBe('DEADLINE_EXCEEDED');
+
+    const { resourceMetrics } = await reader.collect();
+    const all = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+    const duration = all.find((m) => m.descriptor.name === 'messaging.client.operation.duration') as HistogramMetricData;
+    expect(duration.dataPoints.reduce((n, p) => n + p.value.count, 0)).toBeGreaterThanOrEqual(4);
+    const timeouts = all.find((m) => m.descriptor.name === 'nestjs_messaging.client.timeouts') as SumMetricData;
+    expect(timeouts.dataPoints.find((p) => p.attributes['messaging.destination.name'] === '{"cmd":"hang"}')?.value).toBe(1);
+    const processed = all.find((m) => m.descriptor.name === 'messaging.process.duration') as HistogramMetricData;
+    expect(processed.dataPoints.length).toBeGreaterThan(0);
+  });
+
+  it('shows each attempt and retry, with the backoff and the budget left, on the span', async () => {
+    exporter.reset();
+    const proxy = new FaultyTcpProxy(port, 1);
+    const proxyPort = await proxy.start();
+    const flaky = MessagingClient.wrap(
+      ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port: proxyPort, serializer: new MessagingClientSerializer() },
+      }),
+      'flaky',
+      { timeout: 3000, idempotent: true, retry: { baseDelay: 10, maxDelay: 20 } },
+      [otel],
+    );
+    try {
+      expect(await flaky.request({ cmd: 'c' }, {})).toBe('chain done');
+      const span = exporter.getFinishedSpans().find((s) => s.name === 'send {"cmd":"c"}' && s.attributes['nestjs_messaging.client'] === 'flaky')!;
+      expect(span.events.map((e) => e.name)).toEqual(['messaging.attempt', 'messaging.retry', 'messaging.attempt']);
+      expect(span.events[1]!.attributes).toMatchObject({ 'messaging.attempt': 1, 'error.type': 'UNAVAILABLE' });
+      expect(span.events[1]!.attributes!['nestjs_messaging.backoff_ms']).toBeLessThan(10);
+      expect(span.events[2]!.attributes!['nestjs_messaging.budget_left_ms']).toBeGreaterThan(2500);
+      expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+      const { resourceMetrics } = await reader.collect();
+      const retries = resourceMetrics.scopeMetrics
+        .flatMap((m) => m.metrics)
+        .find((m) => m.descriptor.name === 'nestjs_messaging.client.retries') as SumMetricData;
+      expect(retries.dataPoints.find((p) => p.attributes['nestjs_messaging.client'] === 'flaky')?.value).toBe(1);
+    } finally {
+      await flaky.close();
+      await flaky.proxy.close();
+      await proxy.stop();
+    }
+  });
+});
