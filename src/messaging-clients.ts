@@ -5,10 +5,11 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ClientProxyFactory, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
+import { ClientProxyFactory, Transport, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
 import { DEFAULT_CALL_POLICY, mergePolicy } from './client/call-policy';
 import { MessagingClient } from './client/messaging-client';
 import { MessagingClientSerializer } from './client/messaging-client.serializer';
+import { carrierFor } from './transports/carriers';
 import { MessagingConfigurationError, MessagingConnectionError } from './errors/messaging.errors';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
@@ -78,7 +79,8 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
 
   private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
     const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
-    return new MessagingClient(proxy, { name: def.name, policy, ownsProxy: owns });
+    const carrier = 'transport' in def ? carrierFor(def.transport) : undefined;
+    return new MessagingClient(proxy, { name: def.name, policy, ownsProxy: owns, carrier });
   }
 }
 
@@ -87,9 +89,10 @@ function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientO
   const { transport, options } = def as ClientOptions & { options?: { serializer?: never } };
   const inner = (options as { serializer?: ConstructorParameters<typeof MessagingClientSerializer>[0] } | undefined)
     ?.serializer;
+  const extra = transport === Transport.MQTT ? { protocolVersion: 5 } : {};
   return {
     transport,
-    options: { ...options, serializer: new MessagingClientSerializer(inner) },
+    options: { ...extra, ...options, serializer: new MessagingClientSerializer(inner, transport) },
   } as ClientOptions;
 }
 

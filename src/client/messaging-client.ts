@@ -18,8 +18,8 @@ import {
   type AppMetadata,
 } from '../metadata/message-metadata';
 import { backoffDelay, DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy, type RetryEvent } from './call-policy';
+import { carrierFor, transportOfProxy, type Carrier } from '../transports/carriers';
 import { classifyError } from './classify-error';
-import { OutgoingMessage } from './outgoing-message';
 
 /** Options of one call: its policy, plus metadata. */
 export interface CallOptions extends CallPolicy {
@@ -40,6 +40,8 @@ export interface MessagingClientConfig {
   readonly policy: ResolvedPolicy;
   /** Whether `close()` also closes the ClientProxy (true when the library built it). */
   readonly ownsProxy: boolean;
+  /** How metadata rides on the proxy's transport (default: from the proxy's class). */
+  readonly carrier?: Carrier;
 }
 
 interface Call {
@@ -68,12 +70,15 @@ const now = () => performance.now();
 export class MessagingClient {
   private readonly pending = new Set<() => void>();
   private closed = false;
+  private readonly carrier: Carrier;
 
   constructor(
     /** The Nest client underneath. Calls made on it directly carry no metadata. */
     readonly proxy: ClientProxy,
     private readonly config: MessagingClientConfig,
-  ) {}
+  ) {
+    this.carrier = config.carrier ?? carrierFor(transportOfProxy(proxy));
+  }
 
   /**
    * Wraps a ClientProxy made elsewhere (e.g. by ClientsModule). For metadata to
@@ -273,7 +278,7 @@ export class MessagingClient {
         payloadVersion: call.payloadVersion,
         app: call.app,
       });
-      const message = new OutgoingMessage(call.data, metadata);
+      const message = this.carrier.wrap(call.data, metadata);
       let source: Observable<unknown>;
       try {
         source = call.event ? this.proxy.emit(pattern, message) : this.proxy.send(pattern, message);
