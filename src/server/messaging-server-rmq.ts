@@ -27,6 +27,11 @@ export interface RmqDeliveryOptions {
    * @default 3
    */
   maxDeliveries?: number;
+  /**
+   * Options of the dead-letter queue, as amqplib's `assertQueue` takes them.
+   * @default { durable: true }
+   */
+  deadLetterQueueOptions?: Record<string, unknown>;
 }
 
 /** Header counting how many times the library delivered an event (the first delivery has none). */
@@ -95,6 +100,7 @@ export class MessagingServerRMQ extends ServerRMQ {
   private readonly deadLetterQueue: string | false;
   private readonly maxDeliveries: number;
   private readonly queueName: string;
+  private readonly deadLetterQueueOptions: Record<string, unknown>;
 
   constructor(options: RmqServerOptions = {}, delivery: RmqDeliveryOptions = {}) {
     const manualAck = options.noAck !== true;
@@ -107,6 +113,7 @@ export class MessagingServerRMQ extends ServerRMQ {
     this.queueName = options.queue ?? 'default';
     this.deadLetterQueue = delivery.deadLetterQueue === undefined ? `${this.queueName}.dead-letter` : delivery.deadLetterQueue;
     this.maxDeliveries = Math.max(1, delivery.maxDeliveries ?? 3);
+    this.deadLetterQueueOptions = delivery.deadLetterQueueOptions ?? { durable: true };
   }
 
   /** The dead-letter queue, or `false` when failed events are dropped. */
@@ -116,7 +123,7 @@ export class MessagingServerRMQ extends ServerRMQ {
 
   override async setupChannel(channel: Parameters<ServerRMQ['setupChannel']>[0], callback: () => void): Promise<void> {
     if (this.manualAck && this.deadLetterQueue) {
-      await (channel as unknown as PublishingChannel).assertQueue(this.deadLetterQueue, { durable: true });
+      await (channel as unknown as PublishingChannel).assertQueue(this.deadLetterQueue, this.deadLetterQueueOptions);
     }
     return super.setupChannel(channel, callback);
   }
