@@ -58,6 +58,9 @@ const CONNECTION_MESSAGES = new Set([
  */
 const RECONNECTING = 'Error: Connection lost. Trying to reconnect...';
 
+/** amqplib: the channel or connection under a call closed (broker stopped or forced the close). */
+const AMQP_CLOSED = /^(channel closed|connection closed: \d+)/i;
+
 /** NATS: no server subscribes to the subject (Nest's EmptyResponseException). */
 const NO_SUBSCRIBERS = /^Empty response\. There are no subscribers listening to that message/;
 
@@ -104,6 +107,7 @@ function brokerFailure(err: unknown): string | undefined {
     const { code } = err as { code?: unknown };
     if (typeof code === 'string' && BROKER_CODES.has(code)) return err.message;
     if (BROKER_ERROR_NAMES.has(err.name) || BROKER_ERROR_NAMES.has(err.constructor?.name)) return err.message;
+    if (AMQP_CLOSED.test(err.message)) return err.message;
     if (NO_SUBSCRIBERS.test(err.message)) return `no server subscribes to the pattern (${err.message})`;
     return undefined;
   }

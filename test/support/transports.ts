@@ -78,11 +78,18 @@ export function testServerOptions(ep: Endpoint): MessagingServerOptions {
 export async function startServer(
   ep: Endpoint,
   controllers: Type<unknown>[],
-  opts: { library?: boolean; providers?: Provider[]; imports?: Array<DynamicModule | Type<unknown>>; server?: MessagingServerOptions } = {},
+  opts: {
+    library?: boolean;
+    providers?: Provider[];
+    imports?: Array<DynamicModule | Type<unknown>>;
+    server?: MessagingServerOptions;
+    /** Nest's options, when not the defaults of `ep`. */
+    nest?: MessagingMicroserviceOptions;
+  } = {},
 ): Promise<INestMicroservice> {
   @Module({ controllers, providers: opts.providers ?? [], imports: opts.imports ?? [] })
   class ServerModule {}
-  const nest = nestOptions(ep);
+  const nest = opts.nest ?? nestOptions(ep);
   const strategy =
     opts.library === false ? nest : messagingMicroservice(nest, opts.server ?? testServerOptions(ep));
   const app = await NestFactory.createMicroservice(ServerModule, { ...strategy, logger: false } as never);
