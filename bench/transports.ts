@@ -69,7 +69,7 @@ async function benchTransport(transport: TransportName): Promise<{ raw: number; 
   const app = await NestFactory.createApplicationContext(ClientModule, { logger: false });
   const lib = app.get<MessagingClient>(getMessagingClientToken('svc'));
   const c = transport === 'mqtt' ? 1 : concurrency;
-  const n = transport === 'mqtt' ? Math.min(calls, 500) : calls;
+  const n = transport === 'mqtt' ? Math.min(calls, 100) : calls;
   const pattern = { cmd: 'echo', ns };
   const payload = { id: 42, name: 'Ada' };
   const rawCall = () => firstValueFrom(raw.send(pattern, payload));
@@ -94,7 +94,7 @@ async function benchTransport(transport: TransportName): Promise<{ raw: number; 
 }
 
 async function main(): Promise<void> {
-  console.log(`rounds ${rounds}, ${calls} calls per round, concurrency ${concurrency} (MQTT: 1, at most 500 calls)`);
+  console.log(`rounds ${rounds}, ${calls} calls per round, concurrency ${concurrency} (MQTT: 1, at most 100 calls)`);
   console.log('transport | raw ClientProxy req/s | MessagingClient req/s | ratio');
   for (const t of only ?? TRANSPORTS) {
     const result = await benchTransport(t);

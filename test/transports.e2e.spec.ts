@@ -1,12 +1,23 @@
 import { Controller, Injectable, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Ctx, EventPattern, MessagePattern, MqttContext, NatsContext, Payload, RmqContext } from '@nestjs/microservices';
+import {
+  ClientProxyFactory,
+  Ctx,
+  EventPattern,
+  MessagePattern,
+  MqttContext,
+  NatsContext,
+  Payload,
+  RmqContext,
+  type ClientOptions,
+} from '@nestjs/microservices';
 import { lastValueFrom, NEVER } from 'rxjs';
 import {
   getMessagingClientToken,
   InjectMessagingClient,
   MessageMeta,
   MessagingClient,
+  MessagingClientSerializer,
   MessagingErrorCode,
   MessagingInterceptor,
   MessagingModule,
@@ -178,6 +189,24 @@ describe.each(TRANSPORTS)(`transport %s (Nest ${nestMajor})`, (transport: Transp
       expect(err).toMatchObject({ code: MessagingErrorCode.DEADLINE_EXCEEDED, timeout: 300 });
       expect(elapsed).toBeGreaterThanOrEqual(299);
       expect(elapsed).toBeLessThan(800);
+    });
+
+    it('carries metadata through a ClientProxy made elsewhere with MessagingClientSerializer', async () => {
+      const opts = nestOptions(ep) as ClientOptions & { options: Record<string, unknown> };
+      const proxy = ClientProxyFactory.create({
+        ...opts,
+        options: { ...opts.options, serializer: new MessagingClientSerializer(undefined, opts.transport) },
+      } as ClientOptions);
+      const wrapped = MessagingClient.wrap(proxy, 'wrapped', { timeout: 3000 });
+      try {
+        const result = await runWithMessageContext({ correlationId: 'corr-wrapped', app: { tenant: 'w' } }, () =>
+          wrapped.request<Seen>({ cmd: 'probe', ns }, { w: 1 }),
+        );
+        expect(result.data).toEqual({ w: 1 });
+        expect(result.meta).toMatchObject({ correlationId: 'corr-wrapped', app: { tenant: 'w' } });
+      } finally {
+        await proxy.close();
+      }
     });
 
     // Filled in once the handler decorators, contracts and error model land (issue 4).
