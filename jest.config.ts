@@ -23,6 +23,8 @@ const config: Config = {
   rootDir: __dirname,
   testEnvironment: 'node',
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // they stop brokers: run alone, by jest.outage.config.ts
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/outage/'],
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

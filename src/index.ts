@@ -48,8 +48,20 @@ export {
   type MessageContextState,
 } from './metadata/message-context';
 
-export { messagingMicroservice, type MessagingMicroserviceOptions } from './server/messaging-microservice';
+export {
+  messagingMicroservice,
+  type MessagingMicroserviceOptions,
+  type MessagingServerOptions,
+} from './server/messaging-microservice';
 export { MessagingServerTCP } from './server/messaging-server-tcp';
+export { MessagingServerRedis } from './server/messaging-server-redis';
+export {
+  MessagingServerRMQ,
+  RMQ_DELIVERIES_HEADER,
+  RMQ_ERROR_HEADER,
+  RMQ_ORIGINAL_QUEUE_HEADER,
+  type RmqDeliveryOptions,
+} from './server/messaging-server-rmq';
 export { MessagingInterceptor } from './handler/messaging.interceptor';
 export { MessageMeta } from './handler/message-meta.decorator';
 export { MessageHandler, EventHandler, type HandlerDecoratorOptions } from './handler/message-handler.decorator';

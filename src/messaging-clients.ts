@@ -9,6 +9,7 @@ import { ClientProxyFactory, Transport, type ClientOptions, type ClientProxy } f
 import { DEFAULT_CALL_POLICY, mergePolicy } from './client/call-policy';
 import { MessagingClient } from './client/messaging-client';
 import { MessagingClientSerializer } from './client/messaging-client.serializer';
+import { carrierFor } from './transports/carriers';
 import { MessagingConfigurationError, MessagingConnectionError } from './errors/messaging.errors';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
@@ -78,35 +79,14 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
 
   private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
     const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
+    const carrier = 'transport' in def ? carrierFor(def.transport) : undefined;
     return new MessagingClient(proxy, {
       name: def.name,
       policy,
       ownsProxy: owns,
-      system: 'transport' in def ? systemName(def.transport) : undefined,
+      carrier,
       instrumentation: this.options.instrumentation,
     });
-  }
-}
-
-/** The transport's name as messaging conventions spell it (OpenTelemetry's `messaging.system`). */
-function systemName(transport: Transport | undefined): string {
-  switch (transport ?? Transport.TCP) {
-    case Transport.TCP:
-      return 'tcp';
-    case Transport.REDIS:
-      return 'redis';
-    case Transport.NATS:
-      return 'nats';
-    case Transport.MQTT:
-      return 'mqtt';
-    case Transport.RMQ:
-      return 'rabbitmq';
-    case Transport.KAFKA:
-      return 'kafka';
-    case Transport.GRPC:
-      return 'grpc';
-    default:
-      return 'unknown';
   }
 }
 
@@ -115,9 +95,10 @@ function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientO
   const { transport, options } = def as ClientOptions & { options?: { serializer?: never } };
   const inner = (options as { serializer?: ConstructorParameters<typeof MessagingClientSerializer>[0] } | undefined)
     ?.serializer;
+  const extra = transport === Transport.MQTT ? { protocolVersion: 5 } : {};
   return {
     transport,
-    options: { ...options, serializer: new MessagingClientSerializer(inner) },
+    options: { ...extra, ...options, serializer: new MessagingClientSerializer(inner, transport) },
   } as ClientOptions;
 }
 

@@ -4,7 +4,13 @@ import { MessagingConfigurationError } from './errors/messaging.errors';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
 /** Transports whose metadata channel this version implements. */
-const SUPPORTED_TRANSPORTS: ReadonlySet<unknown> = new Set([Transport.TCP]);
+const SUPPORTED_TRANSPORTS: ReadonlySet<unknown> = new Set([
+  Transport.TCP,
+  Transport.REDIS,
+  Transport.NATS,
+  Transport.RMQ,
+  Transport.MQTT,
+]);
 
 /**
  * Checks the module's options and throws one error listing every problem, each
@@ -48,7 +54,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
       );
     } else if ('transport' in def && !SUPPORTED_TRANSPORTS.has(def.transport)) {
       problems.push(
-        `${where} uses transport ${String(def.transport)}, which this version of nestjs-messaging does not support yet: use Transport.TCP`,
+        `${where} uses transport ${String(def.transport)}, which this version of nestjs-messaging does not support: use TCP, REDIS, NATS, RMQ or MQTT (see the README's compatibility table), or wrap your own ClientProxy with 'proxy'`,
       );
     } else if ('proxy' in def && (def.proxy === null || typeof def.proxy !== 'object' || typeof def.proxy.send !== 'function')) {
       problems.push(`${where} has a proxy that is not a ClientProxy`);

@@ -149,7 +149,7 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
     expect(publish.kind).toBe(SpanKind.PRODUCER);
     expect(consume.kind).toBe(SpanKind.CONSUMER);
     expect(sendB.attributes).toMatchObject({
-      'messaging.system': 'unknown',
+      'messaging.system': 'tcp',
       'messaging.destination.name': '{"cmd":"b"}',
       'messaging.operation.type': 'send',
       'messaging.operation.name': 'send',

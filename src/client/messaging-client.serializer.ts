@@ -1,40 +1,50 @@
-import type { Serializer } from '@nestjs/microservices';
-import { OutgoingMessage } from './outgoing-message';
-
-interface Packet {
-  data?: unknown;
-  metadata?: Record<string, string>;
-  [key: string]: unknown;
-}
+import { Transport, type Serializer } from '@nestjs/microservices';
+import { carrierFor, type Carrier, type OutgoingPacket } from '../transports/carriers';
 
 /**
- * The client serializer that puts a call's metadata on the wire. On TCP and
- * Redis it writes the packet-level `metadata` field, which a Nest 12 server
- * shows through `ctx.getMetadata()` and the library's server strategy shows
- * on Nest 11 (servers of both majors ignore the field otherwise, so plain
- * handlers see the bare payload). It then hands the packet to `inner`, the
- * serializer the transport would have used.
+ * The client serializer that puts a call's metadata on the wire, where the
+ * transport carries it:
  *
- * It stays synchronous when `inner` is: ClientTCP does not await serializers.
+ * | transport | where |
+ * |---|---|
+ * | TCP, Redis | the packet-level `metadata` field (Nest 12 servers show it through `ctx.getMetadata()`) |
+ * | NATS | message headers |
+ * | RabbitMQ | AMQP message headers (and `messageId`) |
+ * | MQTT | MQTT 5 user properties, and the packet's `metadata` field for 3.1.1 |
+ *
+ * Servers of both majors ignore what they do not use, so plain handlers see the
+ * bare payload. It then hands the packet to `inner`, the serializer the
+ * transport would have used (the transport's default when none is given).
+ * It stays synchronous when `inner` is: most Nest clients do not await serializers.
+ *
+ * `MessagingModule` adds it to the clients it builds. Give it yourself to a
+ * ClientProxy made elsewhere, naming the transport.
  *
  * @example
  * // A ClientsModule client that MessagingModule wraps (`useExisting`):
- * ClientsModule.register([{ name: 'USERS', transport: Transport.TCP,
- *   options: { port: 3001, serializer: new MessagingClientSerializer() } }]);
+ * ClientsModule.register([{ name: 'USERS', transport: Transport.NATS,
+ *   options: { servers: ['nats://127.0.0.1:4222'], serializer: new MessagingClientSerializer(undefined, Transport.NATS) } }]);
  */
 export class MessagingClientSerializer implements Serializer {
-  constructor(private readonly inner?: Serializer) {}
+  private readonly carrier: Carrier;
+
+  /**
+   * @param inner the serializer to run after the metadata is placed (default: the transport's own).
+   * @param transport the transport of the client (default TCP; Redis behaves the same).
+   */
+  constructor(
+    private readonly inner?: Serializer,
+    transport: Transport = Transport.TCP,
+  ) {
+    this.carrier = carrierFor(transport);
+  }
+
+  /** The transport this serializer writes for. */
+  get transport(): Transport {
+    return this.carrier.transport;
+  }
 
   serialize(value: unknown, options?: Record<string, unknown>): unknown {
-    let packet = value as Packet;
-    const data = packet?.data;
-    if (data instanceof OutgoingMessage) {
-      packet = {
-        ...packet,
-        data: data.data,
-        metadata: packet.metadata ? { ...packet.metadata, ...data.metadata } : data.metadata,
-      };
-    }
-    return this.inner ? this.inner.serialize(packet, options) : packet;
+    return this.carrier.serialize(value as OutgoingPacket, this.inner, options);
   }
 }

@@ -32,8 +32,8 @@ import {
   type AppMetadata,
 } from '../metadata/message-metadata';
 import { backoffDelay, DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy, type RetryEvent } from './call-policy';
+import { carrierFor, systemName, transportOfProxy, type Carrier } from '../transports/carriers';
 import { classifyError } from './classify-error';
-import { OutgoingMessage } from './outgoing-message';
 
 /** Options of one call: its policy, plus metadata. */
 export interface CallOptions extends CallPolicy {
@@ -64,10 +64,10 @@ export interface MessagingClientConfig {
   readonly policy: ResolvedPolicy;
   /** Whether `close()` also closes the ClientProxy (true when the library built it). */
   readonly ownsProxy: boolean;
-  /** The transport, lower case, for instrumentation. */
-  readonly system?: string;
   /** Instrumentations that observe every call. */
   readonly instrumentation?: readonly MessagingInstrumentation[];
+  /** How metadata rides on the proxy's transport (default: from the proxy's class). */
+  readonly carrier?: Carrier;
 }
 
 interface Call {
@@ -100,6 +100,8 @@ export class MessagingClient {
   private readonly pending = new Set<() => void>();
   private closed = false;
   private readonly instruments: readonly MessagingInstrumentation[] | undefined;
+  private readonly carrier: Carrier;
+  private readonly system: string;
 
   constructor(
     /** The Nest client underneath. Calls made on it directly carry no metadata. */
@@ -107,6 +109,9 @@ export class MessagingClient {
     private readonly config: MessagingClientConfig,
   ) {
     this.instruments = config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined;
+    const transport = config.carrier?.transport ?? transportOfProxy(proxy);
+    this.carrier = config.carrier ?? carrierFor(transport);
+    this.system = systemName(transport);
   }
 
   /**
@@ -325,7 +330,7 @@ export class MessagingClient {
       ? startCall(this.instruments, {
           kind: call.event ? 'event' : 'request',
           client: this.config.name,
-          system: this.config.system ?? 'unknown',
+          system: this.system,
           pattern,
           destination: describePattern(pattern),
           messageId,
@@ -405,7 +410,7 @@ export class MessagingClient {
         app: call.app,
       });
       if (instrumented?.headers) Object.assign(metadata, instrumented.headers);
-      const message = new OutgoingMessage(call.data, metadata);
+      const message = this.carrier.wrap(call.data, metadata);
       let source: Observable<unknown>;
       try {
         source = call.event ? this.proxy.emit(pattern, message) : this.proxy.send(pattern, message);

@@ -1,25 +1,67 @@
-import { Transport, type CustomStrategy, type TcpOptions } from '@nestjs/microservices';
+import {
+  ServerMqtt,
+  ServerNats,
+  Transport,
+  type CustomStrategy,
+  type MqttOptions,
+  type NatsOptions,
+  type RedisOptions,
+  type RmqOptions,
+  type TcpOptions,
+} from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { MessagingServerRedis } from './messaging-server-redis';
+import { MessagingServerRMQ, type RmqDeliveryOptions } from './messaging-server-rmq';
 import { MessagingServerTCP } from './messaging-server-tcp';
 
 /** Microservice options that {@link messagingMicroservice} accepts: Nest's own, for a supported transport. */
-export type MessagingMicroserviceOptions = TcpOptions;
+export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptions | RmqOptions | MqttOptions;
+
+/** What the library adds to a transport's server. */
+export interface MessagingServerOptions {
+  /** RabbitMQ only: acknowledgement, prefetch and dead-lettering. */
+  rmq?: RmqDeliveryOptions;
+}
 
 /**
  * Turns Nest's microservice options into options whose server carries the
  * library's metadata to handlers on Nest 11 and 12 alike. Pass the result to
  * `app.connectMicroservice()` or `NestFactory.createMicroservice()`.
  *
+ * Per transport: TCP and Redis get a server that exposes the packet's
+ * `metadata` field on Nest 11 too; NATS gets Nest's server as it is (headers
+ * are native); MQTT defaults to `protocolVersion: 5` (user properties);
+ * RabbitMQ gets manual acknowledgement after the handler, a prefetch limit
+ * and a dead-letter queue (see {@link MessagingServerRMQ}; `noAck: true`
+ * turns that off).
+ *
+ * Nest loads the broker's client package (`ioredis`, `nats` or
+ * `@nats-io/transport-node`, `amqplib` + `amqp-connection-manager`, `mqtt`)
+ * and exits the process when it is missing: install the one you use.
+ *
  * @throws MessagingConfigurationError for a transport this version does not support.
  * @example
- * app.connectMicroservice(messagingMicroservice({ transport: Transport.TCP, options: { port: 3001 } }));
+ * app.connectMicroservice(messagingMicroservice({ transport: Transport.NATS, options: { servers: ['nats://127.0.0.1:4222'] } }));
  */
-export function messagingMicroservice(options: MessagingMicroserviceOptions): CustomStrategy {
+export function messagingMicroservice(
+  options: MessagingMicroserviceOptions,
+  server: MessagingServerOptions = {},
+): CustomStrategy {
   const transport = options.transport ?? Transport.TCP;
-  if (transport === Transport.TCP) {
-    return { strategy: new MessagingServerTCP(options.options) };
+  switch (transport) {
+    case Transport.TCP:
+      return { strategy: new MessagingServerTCP((options as TcpOptions).options) };
+    case Transport.REDIS:
+      return { strategy: new MessagingServerRedis((options as RedisOptions).options) };
+    case Transport.NATS:
+      return { strategy: new ServerNats((options as NatsOptions).options ?? {}) };
+    case Transport.RMQ:
+      return { strategy: new MessagingServerRMQ((options as RmqOptions).options, server.rmq) };
+    case Transport.MQTT:
+      return { strategy: new ServerMqtt({ protocolVersion: 5, ...(options as MqttOptions).options }) };
+    default:
+      throw new MessagingConfigurationError(
+        `messagingMicroservice: transport ${String(transport)} is not supported; use TCP, REDIS, NATS, RMQ or MQTT (see the README's compatibility table)`,
+      );
   }
-  throw new MessagingConfigurationError(
-    `messagingMicroservice: transport ${String(transport)} is not supported by this version; use Transport.TCP`,
-  );
 }

@@ -14,6 +14,6 @@ export class MessagingServerTCP extends ServerTCP {
 
   override handleMessage(socket: Parameters<ServerTCP['handleMessage']>[0], rawMessage: unknown): Promise<unknown> {
     const metadata = (rawMessage as { metadata?: unknown } | null)?.metadata;
-    return incomingPacketMetadata.run(metadata, () => super.handleMessage(socket, rawMessage));
+    return incomingPacketMetadata.run({ metadata }, () => super.handleMessage(socket, rawMessage));
   }
 }

@@ -1,0 +1,196 @@
+import { Logger } from '@nestjs/common';
+import { ServerRMQ, type ReadPacket, type RmqContext, type RmqOptions } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { MessagingErrorCode } from '../errors/error-codes';
+
+type RmqServerOptions = NonNullable<RmqOptions['options']>;
+
+/** How the library's RabbitMQ server acknowledges and dead-letters messages. */
+export interface RmqDeliveryOptions {
+  /**
+   * Messages the broker may deliver before the earlier ones are acknowledged
+   * (AMQP prefetch). Overridden by Nest's `prefetchCount` option when that is given.
+   * @default 20
+   */
+  prefetch?: number;
+  /**
+   * Queue that receives events whose handler failed for good (a non-retryable
+   * error, or `maxDeliveries` failures), with the error in the
+   * `x-messaging-error` header. `false`: such events are dropped (acknowledged).
+   * @default `<queue>.dead-letter`
+   */
+  deadLetterQueue?: string | false;
+  /**
+   * How many times an event is handled before it is dead-lettered, when its
+   * handler keeps failing with a retryable error (any error whose `retryable`
+   * is not false and whose code is not a caller error such as INVALID_ARGUMENT).
+   * @default 3
+   */
+  maxDeliveries?: number;
+  /**
+   * Options of the dead-letter queue, as amqplib's `assertQueue` takes them.
+   * @default { durable: true }
+   */
+  deadLetterQueueOptions?: Record<string, unknown>;
+}
+
+/** Header counting how many times the library delivered an event (the first delivery has none). */
+export const RMQ_DELIVERIES_HEADER = 'x-messaging-deliveries';
+/** Header of a dead-lettered event: what its handler failed with (JSON, truncated to 1024 characters). */
+export const RMQ_ERROR_HEADER = 'x-messaging-error';
+/** Header of a dead-lettered event: the queue it came from. */
+export const RMQ_ORIGINAL_QUEUE_HEADER = 'x-messaging-original-queue';
+
+const NON_RETRYABLE = new Set<string>([
+  MessagingErrorCode.INVALID_ARGUMENT,
+  MessagingErrorCode.NOT_FOUND,
+  MessagingErrorCode.ALREADY_EXISTS,
+  MessagingErrorCode.PERMISSION_DENIED,
+  MessagingErrorCode.UNAUTHENTICATED,
+  MessagingErrorCode.FAILED_PRECONDITION,
+  MessagingErrorCode.UNSUPPORTED_VERSION,
+  MessagingErrorCode.UNIMPLEMENTED,
+]);
+
+function isRetryable(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return true;
+  const { retryable, code } = err as { retryable?: unknown; code?: unknown };
+  if (retryable === false) return false;
+  if (retryable === true) return true;
+  return !(typeof code === 'string' && NON_RETRYABLE.has(code));
+}
+
+function describe(err: unknown): string {
+  let text: string;
+  try {
+    text = err instanceof Error ? JSON.stringify({ name: err.name, message: err.message }) : (JSON.stringify(err) ?? String(err));
+  } catch {
+    text = String(err);
+  }
+  return text.length > 1024 ? text.slice(0, 1024) : text;
+}
+
+interface AmqpMessage {
+  content: Buffer;
+  fields: { redelivered?: boolean };
+  properties: { headers?: Record<string, unknown> } & Record<string, unknown>;
+}
+interface AmqpChannel {
+  ack(message: AmqpMessage): void;
+}
+interface PublishingChannel {
+  sendToQueue(queue: string, content: Buffer, options?: Record<string, unknown>): Promise<unknown>;
+  assertQueue(queue: string, options?: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * Nest's RabbitMQ server with at-least-once delivery: manual acknowledgement
+ * after the handler finished (a request once its last reply is sent, success
+ * or error; an event once its handler, and the Observable it returned,
+ * completed), a prefetch limit, and a dead-letter queue for events whose
+ * handler failed for good instead of a redelivery loop.
+ *
+ * A message whose handler is still running when the server or its connection
+ * goes away is delivered again by the broker: handlers must tolerate a
+ * repeat (`msg-id` identifies it). Use it through {@link messagingMicroservice}.
+ */
+export class MessagingServerRMQ extends ServerRMQ {
+  private readonly deliveryLogger = new Logger('MessagingServerRMQ');
+  private readonly manualAck: boolean;
+  private readonly deadLetterQueue: string | false;
+  private readonly maxDeliveries: number;
+  private readonly queueName: string;
+  private readonly deadLetterQueueOptions: Record<string, unknown>;
+
+  constructor(options: RmqServerOptions = {}, delivery: RmqDeliveryOptions = {}) {
+    const manualAck = options.noAck !== true;
+    super({
+      ...options,
+      noAck: !manualAck,
+      prefetchCount: options.prefetchCount ?? delivery.prefetch ?? 20,
+    });
+    this.manualAck = manualAck;
+    this.queueName = options.queue ?? 'default';
+    this.deadLetterQueue = delivery.deadLetterQueue === undefined ? `${this.queueName}.dead-letter` : delivery.deadLetterQueue;
+    this.maxDeliveries = Math.max(1, delivery.maxDeliveries ?? 3);
+    this.deadLetterQueueOptions = delivery.deadLetterQueueOptions ?? { durable: true };
+  }
+
+  /** The dead-letter queue, or `false` when failed events are dropped. */
+  get deadLetterQueueName(): string | false {
+    return this.manualAck ? this.deadLetterQueue : false;
+  }
+
+  override async setupChannel(channel: Parameters<ServerRMQ['setupChannel']>[0], callback: () => void): Promise<void> {
+    if (this.manualAck && this.deadLetterQueue) {
+      await (channel as unknown as PublishingChannel).assertQueue(this.deadLetterQueue, this.deadLetterQueueOptions);
+    }
+    return super.setupChannel(channel, callback);
+  }
+
+  override sendMessage<T = unknown>(message: T, replyTo: unknown, correlationId: string, context: RmqContext): void {
+    super.sendMessage(message, replyTo, correlationId, context);
+    if (this.manualAck && (message as { isDisposed?: boolean } | null)?.isDisposed === true) this.ack(context);
+  }
+
+  override async handleEvent(pattern: string, packet: ReadPacket, context: RmqContext): Promise<unknown> {
+    const handler = this.getHandlerByPattern(pattern);
+    if (!this.manualAck || !handler) return super.handleEvent(pattern, packet, context);
+    return this.onProcessingStartHook(this.transportId, context, async () => {
+      let failure: { error: unknown } | undefined;
+      try {
+        const result: unknown = await handler(packet.data, context);
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      } catch (error) {
+        failure = { error };
+      } finally {
+        this.onProcessingEndHook?.(this.transportId, context);
+      }
+      if (!failure) this.ack(context);
+      else await this.eventFailed(context, failure.error);
+    });
+  }
+
+  private ack(context: RmqContext): void {
+    try {
+      (context.getChannelRef() as AmqpChannel).ack(context.getMessage() as AmqpMessage);
+    } catch (err) {
+      // The channel closed: the broker delivers the message again.
+      this.deliveryLogger.warn(`could not acknowledge a message: ${String(err)}`);
+    }
+  }
+
+  private async eventFailed(context: RmqContext, error: unknown): Promise<void> {
+    const message = context.getMessage() as AmqpMessage;
+    const headers = { ...message.properties.headers };
+    const deliveries = Number(headers[RMQ_DELIVERIES_HEADER] ?? 1) || 1;
+    const channel = this.channel as unknown as PublishingChannel;
+    const { headers: _h, ...properties } = message.properties;
+    try {
+      if (isRetryable(error) && deliveries < this.maxDeliveries) {
+        await channel.sendToQueue(this.queueName, message.content, {
+          ...properties,
+          headers: { ...headers, [RMQ_DELIVERIES_HEADER]: String(deliveries + 1) },
+        });
+      } else if (this.deadLetterQueue) {
+        await channel.sendToQueue(this.deadLetterQueue, message.content, {
+          ...properties,
+          persistent: true,
+          headers: {
+            ...headers,
+            [RMQ_DELIVERIES_HEADER]: String(deliveries),
+            [RMQ_ERROR_HEADER]: describe(error),
+            [RMQ_ORIGINAL_QUEUE_HEADER]: this.queueName,
+          },
+        });
+      } else {
+        this.deliveryLogger.warn(`dropping an event whose handler failed ${deliveries} time(s): ${describe(error)}`);
+      }
+    } catch (err) {
+      // Not republished: leave it unacknowledged, the broker delivers it again after a reconnect.
+      this.deliveryLogger.error(`could not requeue or dead-letter a failed event: ${String(err)}`);
+      return;
+    }
+    this.ack(context);
+  }
+}

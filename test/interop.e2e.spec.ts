@@ -1,0 +1,129 @@
+import { Controller, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { EventPattern, MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, lastValueFrom } from 'rxjs';
+import {
+  getMessagingClientToken,
+  MessageMeta,
+  MessagingClient,
+  MessagingInterceptor,
+  MessagingModule,
+  runWithMessageContext,
+  type MessageMetadata,
+} from '../src';
+import { describeWithBroker } from './support/brokers';
+import { nestMajor, waitFor } from './support/nest';
+import { BROKER_OF, endpoint, nestOptions, plainClient, startServer, TRANSPORTS, uniqueName, type Endpoint } from './support/transports';
+
+/**
+ * The interop matrix in one Nest major: {MessagingClient, plain ClientProxy} x
+ * {library handler on the library's server, plain handler on Nest's own server},
+ * per transport. Mixed majors: test/interop-majors.e2e.spec.ts.
+ */
+function controllers(ns: string) {
+  const events: Array<{ kind: string; data: unknown; correlationId?: string }> = [];
+
+  @Controller()
+  @UseInterceptors(MessagingInterceptor)
+  class LibraryHandler {
+    @MessagePattern({ cmd: 'echo', ns })
+    echo(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata) {
+      return { data, correlationId: meta.correlationId, app: meta.app };
+    }
+
+    @EventPattern({ cmd: 'ev', ns })
+    ev(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata) {
+      events.push({ kind: 'library', data, correlationId: meta.correlationId });
+    }
+  }
+
+  @Controller()
+  class PlainHandler {
+    @MessagePattern({ cmd: 'echo', ns })
+    echo(@Payload() data: unknown) {
+      return { data };
+    }
+
+    @EventPattern({ cmd: 'ev', ns })
+    ev(@Payload() data: unknown) {
+      events.push({ kind: 'plain', data });
+    }
+  }
+  return { LibraryHandler, PlainHandler, events };
+}
+
+type Caller = { kind: 'library'; client: MessagingClient } | { kind: 'plain'; client: ClientProxy };
+
+async function request(caller: Caller, pattern: object, data: unknown): Promise<Record<string, unknown>> {
+  if (caller.kind === 'library') {
+    return runWithMessageContext({ correlationId: 'interop-1', app: { tenant: 'acme' } }, () =>
+      caller.client.request<Record<string, unknown>>(pattern as Record<string, unknown>, data, { timeout: 3000 }),
+    );
+  }
+  return firstValueFrom(caller.client.send(pattern, data));
+}
+
+async function emit(caller: Caller, pattern: object, data: unknown): Promise<void> {
+  if (caller.kind === 'library') {
+    await runWithMessageContext({ correlationId: 'interop-ev' }, () =>
+      lastValueFrom(caller.client.emit(pattern as Record<string, unknown>, data)),
+    );
+  } else {
+    await lastValueFrom(caller.client.emit(pattern, data), { defaultValue: undefined });
+  }
+}
+
+describe.each(TRANSPORTS)(`interop over %s (Nest ${nestMajor})`, (transport) => {
+  describeWithBroker(BROKER_OF[transport], `interop matrix over ${transport} (Nest ${nestMajor})`, () => {
+    describe.each(['library', 'plain'] as const)('%s handler', (handlerKind) => {
+      const ns = uniqueName(`${transport}_${handlerKind}`);
+      const { LibraryHandler, PlainHandler, events } = controllers(ns);
+      let ep: Endpoint;
+      let server: INestMicroservice;
+      let app: INestApplicationContext;
+      let library: MessagingClient;
+      let plain: ClientProxy;
+
+      beforeAll(async () => {
+        ep = await endpoint(transport);
+        server = await startServer(ep, [handlerKind === 'library' ? LibraryHandler : PlainHandler], {
+          library: handlerKind === 'library',
+        });
+        app = await Test.createTestingModule({
+          imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', ...nestOptions(ep) }] })],
+        }).compile();
+        await app.init();
+        library = app.get<MessagingClient>(getMessagingClientToken('svc'));
+        plain = plainClient(ep);
+      });
+      afterAll(async () => {
+        await plain?.close();
+        await app?.close();
+        await server?.close();
+      });
+
+      it.each(['library', 'plain'] as const)('%s client: request with object and primitive payloads, and an event', async (clientKind) => {
+        const caller: Caller = clientKind === 'library' ? { kind: 'library', client: library } : { kind: 'plain', client: plain };
+        const obj = await request(caller, { cmd: 'echo', ns }, { a: 1 });
+        expect(obj.data).toEqual({ a: 1 });
+        expect((await request(caller, { cmd: 'echo', ns }, 7)).data).toBe(7);
+        if (handlerKind === 'library') {
+          // the handler got the caller's metadata, or fresh ids from a plain client
+          if (clientKind === 'library') {
+            expect(obj).toMatchObject({ correlationId: 'interop-1', app: { tenant: 'acme' } });
+          } else {
+            expect(obj.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+            expect(obj.app).toEqual({});
+          }
+        } else {
+          expect(Object.keys(obj)).toEqual(['data']);
+        }
+        events.length = 0;
+        await emit(caller, { cmd: 'ev', ns }, { e: clientKind });
+        await waitFor(() => events.length === 1, 5000, 'the event');
+        expect(events[0]).toMatchObject({ kind: handlerKind, data: { e: clientKind } });
+        if (handlerKind === 'library' && clientKind === 'library') expect(events[0]!.correlationId).toBe('interop-ev');
+      });
+    });
+  });
+});

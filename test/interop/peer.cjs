@@ -1,0 +1,109 @@
+// The other side of test/interop-majors.e2e.spec.ts: a Nest app of the OTHER major than
+// the jest run, using the library's build (dist/). PEER_MAJOR=11 redirects every
+// @nestjs/* require to the compat/nest11 workspace's copies (as jest.nest11.config.ts
+// does); PEER_MAJOR=12 uses the root's Nest 12, loaded through require(esm).
+// ROLE=server: starts a library server per endpoint, prints {"ready":true,...}, runs until stdin closes.
+// ROLE=client: calls every endpoint with a MessagingClient and a plain ClientProxy, prints the results.
+'use strict';
+const path = require('node:path');
+const NodeModule = require('node:module');
+
+const root = path.resolve(__dirname, '../..');
+const MAJOR = process.env.PEER_MAJOR;
+if (MAJOR === '11') {
+  const base = path.join(root, 'compat/nest11/node_modules/');
+  const resolve = NodeModule._resolveFilename;
+  NodeModule._resolveFilename = function (request, ...rest) {
+    if (/^@nestjs\/(common|core|microservices|testing)(\/.*)?$/.test(request)) request = base + request;
+    return resolve.call(this, request, ...rest);
+  };
+}
+require('reflect-metadata');
+const lib = require(path.join(root, 'dist/index.js'));
+const { Controller, Module, UseInterceptors } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const ms = require('@nestjs/microservices');
+const { firstValueFrom } = require('rxjs');
+
+const loadedMajor = typeof ms.ClientProxy.prototype.setOnDispatchHook === 'function' ? 12 : 11;
+const endpoints = JSON.parse(process.env.PEER_ENDPOINTS);
+
+function nestOptions(ep) {
+  switch (ep.transport) {
+    case 'tcp': return { transport: ms.Transport.TCP, options: { host: '127.0.0.1', port: ep.port } };
+    case 'redis': return { transport: ms.Transport.REDIS, options: { host: '127.0.0.1', port: 6379 } };
+    case 'nats': return { transport: ms.Transport.NATS, options: { servers: ['nats://127.0.0.1:4222'] } };
+    case 'rmq': return { transport: ms.Transport.RMQ, options: { urls: ['amqp://guest:guest@127.0.0.1:5672'], queue: ep.queue, queueOptions: { durable: false, autoDelete: true } } };
+    case 'mqtt': return { transport: ms.Transport.MQTT, options: { url: 'mqtt://127.0.0.1:1883', protocolVersion: 5 } };
+    default: throw new Error(`unknown transport ${ep.transport}`);
+  }
+}
+
+function controller(ns) {
+  class Handlers {
+    echo(data, meta) { return { data, correlationId: meta.correlationId, app: meta.app, major: loadedMajor }; }
+    plain(data) { return { data, major: loadedMajor }; }
+  }
+  const p = Handlers.prototype;
+  ms.Payload()(p, 'echo', 0);
+  lib.MessageMeta()(p, 'echo', 1);
+  UseInterceptors(lib.MessagingInterceptor)(p, 'echo', Object.getOwnPropertyDescriptor(p, 'echo'));
+  ms.MessagePattern({ cmd: 'echo', ns })(p, 'echo', Object.getOwnPropertyDescriptor(p, 'echo'));
+  ms.Payload()(p, 'plain', 0);
+  ms.MessagePattern({ cmd: 'plain', ns })(p, 'plain', Object.getOwnPropertyDescriptor(p, 'plain'));
+  Controller()(Handlers);
+  return Handlers;
+}
+
+async function serve() {
+  const apps = [];
+  for (const ep of endpoints) {
+    class ServerModule {}
+    Module({ controllers: [controller(ep.ns)] })(ServerModule);
+    const app = await NestFactory.createMicroservice(ServerModule, {
+      ...lib.messagingMicroservice(nestOptions(ep), ep.transport === 'rmq' ? { rmq: { deadLetterQueue: false } } : {}),
+      logger: false,
+    });
+    await app.listen();
+    apps.push(app);
+  }
+  process.stdout.write(JSON.stringify({ ready: true, major: loadedMajor }) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', async () => {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    process.exit(0);
+  });
+}
+
+async function call() {
+  const results = [];
+  for (const ep of endpoints) {
+    class AppModule {}
+    Module({ imports: [lib.MessagingModule.forRoot({ clients: [{ name: 'svc', ...nestOptions(ep) }] })] })(AppModule);
+    const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    const library = app.get(lib.getMessagingClientToken('svc'));
+    const plain = ms.ClientProxyFactory.create(nestOptions(ep));
+    for (const handler of ['echo', 'plain']) {
+      const pattern = { cmd: handler, ns: ep.ns };
+      const cell = async (client, fn) => {
+        try {
+          results.push({ transport: ep.transport, handler, client, ok: true, reply: await fn() });
+        } catch (err) {
+          results.push({ transport: ep.transport, handler, client, ok: false, error: String(err && err.message || err) });
+        }
+      };
+      await cell('library', () =>
+        lib.runWithMessageContext({ correlationId: 'majors-1', app: { tenant: 'acme' } }, () => library.request(pattern, { n: 1 }, { timeout: 3000 })));
+      await cell('plain', () => firstValueFrom(plain.send(pattern, { n: 2 })));
+    }
+    await plain.close();
+    await app.close();
+  }
+  process.stdout.write(JSON.stringify({ major: loadedMajor, results }) + '\n');
+  process.exit(0);
+}
+
+(process.env.ROLE === 'server' ? serve() : call()).catch((err) => {
+  process.stderr.write(`peer failed: ${err && err.stack || err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,216 @@
+import { Controller, Injectable, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  ClientProxyFactory,
+  Ctx,
+  EventPattern,
+  MessagePattern,
+  MqttContext,
+  NatsContext,
+  Payload,
+  RmqContext,
+  type ClientOptions,
+} from '@nestjs/microservices';
+import { lastValueFrom, NEVER } from 'rxjs';
+import {
+  getMessagingClientToken,
+  InjectMessagingClient,
+  MessageMeta,
+  MessagingClient,
+  MessagingClientSerializer,
+  MessagingErrorCode,
+  MessagingInterceptor,
+  MessagingModule,
+  MessagingTimeoutError,
+  runWithMessageContext,
+  type MessageMetadata,
+} from '../src';
+import { readIncomingMetadata } from '../src/server/incoming-metadata';
+import { describeWithBroker } from './support/brokers';
+import { nestMajor, waitFor } from './support/nest';
+import { BROKER_OF, endpoint, nestOptions, startServer, TRANSPORTS, uniqueName, type Endpoint, type TransportName } from './support/transports';
+
+interface Seen {
+  data: unknown;
+  meta: MessageMetadata;
+}
+
+/** The metadata read straight from where each transport carries it (not through the library's reader). */
+function nativeMetadata(ctx: unknown): Record<string, unknown> | undefined {
+  if (ctx instanceof NatsContext) {
+    const h = ctx.getHeaders() as { keys(): string[]; get(k: string): string } | undefined;
+    return h ? Object.fromEntries(h.keys().map((k) => [k, h.get(k)])) : undefined;
+  }
+  if (ctx instanceof RmqContext) return (ctx.getMessage() as { properties: { headers: Record<string, unknown> } }).properties.headers;
+  if (ctx instanceof MqttContext) return (ctx.getPacket() as { properties?: { userProperties?: Record<string, unknown> } }).properties?.userProperties;
+  // TCP and Redis: the packet's metadata field (Nest 12: ctx.getMetadata(); Nest 11: the library's server strategy).
+  return readIncomingMetadata(ctx) as Record<string, unknown> | undefined;
+}
+
+interface Hop {
+  a: MessageMetadata;
+  b: Seen;
+}
+
+/**
+ * One suite, run over every transport: the controllers are made per transport
+ * with a unique `ns` in their patterns, so that parallel suites sharing a
+ * broker never see each other's messages.
+ */
+function makeControllers(ns: string) {
+  const events: Seen[] = [];
+
+  @Controller()
+  @UseInterceptors(MessagingInterceptor)
+  class HopB {
+    @MessagePattern({ cmd: 'probe', ns })
+    probe(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): Seen {
+      return { data, meta };
+    }
+
+    @EventPattern({ cmd: 'event', ns })
+    event(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): void {
+      events.push({ data, meta });
+    }
+
+    @MessagePattern({ cmd: 'raw', ns })
+    raw(@Payload() _data: unknown, @Ctx() ctx: unknown): unknown {
+      return nativeMetadata(ctx) ?? null;
+    }
+
+    @MessagePattern({ cmd: 'hang', ns })
+    hang() {
+      return NEVER;
+    }
+  }
+
+  @Injectable()
+  class Forwarder {
+    constructor(@InjectMessagingClient('next') readonly next: MessagingClient) {}
+  }
+
+  @Controller()
+  @UseInterceptors(MessagingInterceptor)
+  class HopA {
+    constructor(private readonly forwarder: Forwarder) {}
+
+    @MessagePattern({ cmd: 'forward', ns })
+    async forward(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): Promise<Hop> {
+      const b = await this.forwarder.next.request<Seen>({ cmd: 'probe', ns }, data, { timeout: 3000 });
+      return { a: meta, b };
+    }
+  }
+
+  return { HopA, HopB, Forwarder, events };
+}
+
+async function clientApp(ep: Endpoint): Promise<{ ctx: INestApplicationContext; client: MessagingClient }> {
+  const ctx = await Test.createTestingModule({
+    imports: [MessagingModule.forRoot({ defaults: { timeout: 3000 }, clients: [{ name: 'svc', ...nestOptions(ep) }] })],
+  }).compile();
+  await ctx.init();
+  return { ctx, client: ctx.get<MessagingClient>(getMessagingClientToken('svc')) };
+}
+
+describe.each(TRANSPORTS)(`transport %s (Nest ${nestMajor})`, (transport: TransportName) => {
+  describeWithBroker(BROKER_OF[transport], `metadata and calls over ${transport} (Nest ${nestMajor})`, () => {
+    const ns = uniqueName(transport);
+    const { HopA, HopB, Forwarder, events } = makeControllers(ns);
+    let ep: Endpoint;
+    let server: INestMicroservice;
+    let app: INestApplicationContext;
+    let client: MessagingClient;
+
+    beforeAll(async () => {
+      ep = await endpoint(transport);
+      server = await startServer(ep, [HopA, HopB], {
+        providers: [Forwarder],
+        imports: [MessagingModule.forRoot({ clients: [{ name: 'next', ...nestOptions(ep) }] })],
+      });
+      ({ ctx: app, client } = await clientApp(ep));
+    });
+    afterAll(async () => {
+      await app?.close();
+      await server?.close();
+    });
+
+    it('carries the metadata of a request to the handler, with object and primitive payloads', async () => {
+      const before = Date.now();
+      const result = await runWithMessageContext({ correlationId: `corr-${transport}`, app: { tenant: 'acme' } }, () =>
+        client.request<Seen>({ cmd: 'probe', ns }, { id: 1, nested: { list: [1, 2] } }, { payloadVersion: 2 }),
+      );
+      expect(result.data).toEqual({ id: 1, nested: { list: [1, 2] } });
+      expect(result.meta).toMatchObject({ correlationId: `corr-${transport}`, attempt: 1, payloadVersion: 2, app: { tenant: 'acme' } });
+      expect(result.meta.messageId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(result.meta.causationId).toBeUndefined();
+      expect(result.meta.sentAt).toBeGreaterThanOrEqual(before);
+      for (const payload of [42, 'text']) {
+        const r = await runWithMessageContext({ correlationId: 'corr-prim' }, () => client.request<Seen>({ cmd: 'probe', ns }, payload));
+        expect(r.data).toEqual(payload);
+        expect(r.meta.correlationId).toBe('corr-prim');
+      }
+    });
+
+    it('puts the metadata where the transport carries it', async () => {
+      const raw = await runWithMessageContext({ correlationId: 'corr-raw' }, () =>
+        client.request<Record<string, string>>({ cmd: 'raw', ns }, {}),
+      );
+      expect(raw).toMatchObject({ 'msg-format': '1', 'msg-correlation-id': 'corr-raw', 'msg-attempt': '1' });
+    });
+
+    it('carries the metadata of events', async () => {
+      events.length = 0;
+      await runWithMessageContext({ correlationId: `ev-${transport}`, app: { locale: 'fr' } }, () =>
+        lastValueFrom(client.emit({ cmd: 'event', ns }, { id: 7 })),
+      );
+      await waitFor(() => events.length === 1, 5000, 'the event');
+      expect(events[0]!.data).toEqual({ id: 7 });
+      expect(events[0]!.meta).toMatchObject({ correlationId: `ev-${transport}`, app: { locale: 'fr' } });
+    });
+
+    it('keeps the correlation id and application keys across two hops, with causation ids', async () => {
+      const hop = await runWithMessageContext({ correlationId: `hop-${transport}`, app: { tenant: 't1' } }, () =>
+        client.request<Hop>({ cmd: 'forward', ns }, { x: 1 }),
+      );
+      expect(hop.a.correlationId).toBe(`hop-${transport}`);
+      expect(hop.a.causationId).toBeUndefined();
+      expect(hop.b.data).toEqual({ x: 1 });
+      expect(hop.b.meta.correlationId).toBe(`hop-${transport}`);
+      expect(hop.b.meta.causationId).toBe(hop.a.messageId);
+      expect(hop.b.meta.messageId).not.toBe(hop.a.messageId);
+      expect(hop.b.meta.app).toEqual({ tenant: 't1' });
+    });
+
+    it('times out a handler that never answers within its budget', async () => {
+      const started = performance.now();
+      const err = await client.request({ cmd: 'hang', ns }, {}, { timeout: 300 }).catch((e: unknown) => e);
+      const elapsed = performance.now() - started;
+      expect(err).toBeInstanceOf(MessagingTimeoutError);
+      expect(err).toMatchObject({ code: MessagingErrorCode.DEADLINE_EXCEEDED, timeout: 300 });
+      expect(elapsed).toBeGreaterThanOrEqual(299);
+      expect(elapsed).toBeLessThan(800);
+    });
+
+    it('carries metadata through a ClientProxy made elsewhere with MessagingClientSerializer', async () => {
+      const opts = nestOptions(ep) as ClientOptions & { options: Record<string, unknown> };
+      const proxy = ClientProxyFactory.create({
+        ...opts,
+        options: { ...opts.options, serializer: new MessagingClientSerializer(undefined, opts.transport) },
+      } as ClientOptions);
+      const wrapped = MessagingClient.wrap(proxy, 'wrapped', { timeout: 3000 });
+      try {
+        const result = await runWithMessageContext({ correlationId: 'corr-wrapped', app: { tenant: 'w' } }, () =>
+          wrapped.request<Seen>({ cmd: 'probe', ns }, { w: 1 }),
+        );
+        expect(result.data).toEqual({ w: 1 });
+        expect(result.meta).toMatchObject({ correlationId: 'corr-wrapped', app: { tenant: 'w' } });
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    // Filled in once the handler decorators, contracts and error model land (issue 4).
+    it.todo('delivers a versioned payload to the handler of its version');
+    it.todo('returns a structured error with its code, retryable flag and details');
+  });
+});
