@@ -1,4 +1,4 @@
-import { Controller, Injectable, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { Controller, Injectable, NotFoundException, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   ClientProxyFactory,
@@ -13,8 +13,11 @@ import {
 } from '@nestjs/microservices';
 import { lastValueFrom, NEVER } from 'rxjs';
 import {
+  defineMessage,
   getMessagingClientToken,
   InjectMessagingClient,
+  MessageHandler,
+  MessagingRemoteError,
   MessageMeta,
   MessagingClient,
   MessagingClientSerializer,
@@ -26,6 +29,7 @@ import {
   type MessageMetadata,
 } from '../src';
 import { readIncomingMetadata } from '../src/server/incoming-metadata';
+import { GetUser, GetUserV2, UserDto, type GetUserV1 } from './fixtures/users.contracts';
 import { describeWithBroker } from './support/brokers';
 import { nestMajor, waitFor } from './support/nest';
 import { BROKER_OF, endpoint, nestOptions, startServer, TRANSPORTS, uniqueName, type Endpoint, type TransportName } from './support/transports';
@@ -59,6 +63,12 @@ interface Hop {
  */
 function makeControllers(ns: string) {
   const events: Seen[] = [];
+  const GetUserHere = defineMessage({
+    pattern: { cmd: 'get_user', ns },
+    versions: GetUser.versions,
+    upcast: { 1: (v1: GetUserV1) => ({ id: v1.userId }) },
+    response: UserDto,
+  });
 
   @Controller()
   @UseInterceptors(MessagingInterceptor)
@@ -82,6 +92,12 @@ function makeControllers(ns: string) {
     hang() {
       return NEVER;
     }
+
+    @MessageHandler(GetUserHere)
+    getUser(@Payload() dto: GetUserV2, @MessageMeta() meta: MessageMetadata) {
+      if (dto.id === 404) throw new NotFoundException(`user ${dto.id} does not exist`);
+      return { id: dto.id, name: `${dto.constructor.name}:${meta.payloadVersion}` };
+    }
   }
 
   @Injectable()
@@ -101,7 +117,7 @@ function makeControllers(ns: string) {
     }
   }
 
-  return { HopA, HopB, Forwarder, events };
+  return { HopA, HopB, Forwarder, events, GetUserHere };
 }
 
 async function clientApp(ep: Endpoint): Promise<{ ctx: INestApplicationContext; client: MessagingClient }> {
@@ -115,7 +131,7 @@ async function clientApp(ep: Endpoint): Promise<{ ctx: INestApplicationContext; 
 describe.each(TRANSPORTS)(`transport %s (Nest ${nestMajor})`, (transport: TransportName) => {
   describeWithBroker(BROKER_OF[transport], `metadata and calls over ${transport} (Nest ${nestMajor})`, () => {
     const ns = uniqueName(transport);
-    const { HopA, HopB, Forwarder, events } = makeControllers(ns);
+    const { HopA, HopB, Forwarder, events, GetUserHere } = makeControllers(ns);
     let ep: Endpoint;
     let server: INestMicroservice;
     let app: INestApplicationContext;
@@ -209,8 +225,24 @@ describe.each(TRANSPORTS)(`transport %s (Nest ${nestMajor})`, (transport: Transp
       }
     });
 
-    // Filled in once the handler decorators, contracts and error model land (issue 4).
-    it.todo('delivers a versioned payload to the handler of its version');
-    it.todo('returns a structured error with its code, retryable flag and details');
+    it('upcasts a versioned payload and hands the handler the current DTO', async () => {
+      expect(await client.request(GetUserHere, { userId: 5 }, { version: 1 })).toEqual({ id: 5, name: 'GetUserV2:1' });
+      expect(await client.request(GetUserHere, { id: 6 })).toEqual({ id: 6, name: 'GetUserV2:2' });
+    });
+
+    it('returns a structured error with its code, retryable flag and details', async () => {
+      const invalid = await client.request(GetUserHere, { id: 'x' } as never).catch((e: unknown) => e);
+      expect(invalid).toBeInstanceOf(MessagingRemoteError);
+      expect(invalid).toMatchObject({ code: 'INVALID_ARGUMENT', retryable: false });
+      expect((invalid as MessagingRemoteError).details).toMatchObject({ issues: [{ path: 'id' }] });
+      await expect(client.request(GetUserHere, { id: 404 })).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+        retryable: false,
+        remote: { code: 'NOT_FOUND', message: 'user 404 does not exist', pattern: expect.any(String) },
+      });
+      await expect(client.request({ cmd: 'get_user', ns }, { id: 1 }, { payloadVersion: 7 })).rejects.toMatchObject({
+        code: 'UNSUPPORTED_VERSION',
+      });
+    });
   });
 });

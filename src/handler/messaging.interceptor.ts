@@ -26,6 +26,9 @@ import {
 } from './handler.options';
 import { messageMetadataOf, patternOf } from './rpc-context.util';
 
+/** The argument arrays (one per handled message) that an outer MessagingInterceptor already took. */
+const intercepted = new WeakSet<unknown[]>();
+
 /**
  * Runs each handled message in its message context: calls and events made
  * while handling carry the same correlation id and this message's id as
@@ -52,6 +55,10 @@ export class MessagingInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
+    // Attached twice (class and method, or decorator and class)? The outer one does the work.
+    const args = context.getArgs();
+    if (intercepted.has(args)) return next.handle();
+    intercepted.add(args);
     const receivedAt = performance.now();
     const metadata = messageMetadataOf(context);
     const deadline = metadata.timeoutMs === undefined ? undefined : receivedAt + metadata.timeoutMs;
@@ -81,7 +88,6 @@ export class MessagingInterceptor implements NestInterceptor {
             fields,
           )
         : undefined;
-    const args = context.getArgs();
     const unknownProperties = contract
       ? (this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler)?.unknownProperties ??
         this.options?.handlers?.unknownProperties ??

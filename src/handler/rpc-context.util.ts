@@ -24,8 +24,9 @@ export function messageMetadataOf(host: ArgumentsHost): MessageMetadata {
 /** The pattern (or subject, topic) an RPC host handles, as text, if the transport's context tells it. @internal */
 export function patternOf(host: ArgumentsHost): string | undefined {
   const ctx = host.switchToRpc().getContext() as
-    | { getPattern?: () => unknown; getSubject?: () => unknown; getTopic?: () => unknown }
+    | { getPattern?: () => unknown; getSubject?: () => unknown; getTopic?: () => unknown; getChannel?: () => unknown }
     | undefined;
-  const pattern = ctx?.getPattern?.() ?? ctx?.getSubject?.() ?? ctx?.getTopic?.();
+  // TCP, RMQ: getPattern; NATS: getSubject; MQTT: getTopic; Redis: getChannel.
+  const pattern = ctx?.getPattern?.() ?? ctx?.getSubject?.() ?? ctx?.getTopic?.() ?? ctx?.getChannel?.();
   return typeof pattern === 'string' ? pattern : pattern === undefined ? undefined : JSON.stringify(pattern);
 }
