@@ -66,3 +66,7 @@ export {
   type MessagingErrorFields,
   type RemoteErrorFields,
 } from './errors/messaging.errors';
+
+export { MessagingHttpModule } from './http/messaging-http.module';
+export { CorrelationIdMiddleware } from './http/correlation-id.middleware';
+export { DEFAULT_CORRELATION_ID_HEADER, type CorrelationIdOptions } from './http/correlation-id.options';
