@@ -183,6 +183,7 @@ export class GatewayTimeoutFilter implements ExceptionFilter {
   }
 }
 
+// #region app-module
 /** The application module; the client calls the app's own TCP microservice on `tcpPort`. */
 export function appModule(tcpPort: number): DynamicModule {
   return {
@@ -198,3 +199,4 @@ export function appModule(tcpPort: number): DynamicModule {
     providers: [UsersStore, { provide: APP_FILTER, useClass: GatewayTimeoutFilter }],
   };
 }
+// #endregion app-module

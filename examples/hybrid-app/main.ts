@@ -16,6 +16,7 @@ import { appModule, REPORT_BUDGET_MS, UsersStore, type User } from './app.module
 /** Which Nest major is loaded (only 12 has setOnDispatchHook). */
 const nestMajor = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
 
+// #region bootstrap
 /** Starts the hybrid app: `connectMicroservice`, `startAllMicroservices`, `listen`. */
 export async function bootstrap(httpPort: number, tcpPort: number): Promise<INestApplication> {
   const app = await NestFactory.create(appModule(tcpPort), { logger: ['error', 'warn'] });
@@ -24,6 +25,7 @@ export async function bootstrap(httpPort: number, tcpPort: number): Promise<INes
   await app.listen(httpPort, '127.0.0.1');
   return app;
 }
+// #endregion bootstrap
 
 interface Check {
   label: string;
