@@ -27,7 +27,7 @@ const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick'
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? (quick ? 300 : 1500));
 const WARMUP_MS = quick ? 300 : 1000;
-const EVENTS_PER_ROUND = quick ? 5_000 : 20_000;
+const EVENTS_PER_ROUND = quick ? 5_000 : 10_000;
 const CONCURRENCIES = [1, 16, 256];
 const PATTERN = { cmd: 'echo' };
 const PAYLOAD = { id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['admin', 'math'] };
