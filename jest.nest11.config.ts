@@ -12,7 +12,7 @@ const config: Config = {
   ...base,
   moduleNameMapper: {
     ...base.moduleNameMapper,
-    '^@nestjs/(common|core|microservices|testing|platform-express)(/.*)?$':
+    '^@nestjs/(common|core|microservices|testing|platform-express|platform-fastify)(/.*)?$':
       '<rootDir>/compat/nest11/node_modules/@nestjs/$1$2',
   },
 };

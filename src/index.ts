@@ -120,3 +120,7 @@ export type {
   HandlerObserver,
   MessagingInstrumentation,
 } from './instrumentation/messaging-instrumentation';
+
+export { MessagingHttpModule } from './http/messaging-http.module';
+export { CorrelationIdMiddleware } from './http/correlation-id.middleware';
+export { DEFAULT_CORRELATION_ID_HEADER, type CorrelationIdOptions } from './http/correlation-id.options';

@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+/*
+ * npm run pack:check — proves that the published package works for real users.
+ *
+ * Builds the library, `npm pack`s it, checks the file list, and installs the
+ * tarball into two throwaway apps made in a temporary folder outside the
+ * repository:
+ *   - a CommonJS Nest 11 app (TypeScript compiled to CommonJS),
+ *   - an ESM Nest 12 app ("type": "module", TypeScript with module nodenext).
+ * Each installs its Nest major from the registry next to the tarball (no
+ * legacy-peer-deps: the peer ranges must accept it), compiles against the
+ * published type declarations, and runs a TCP round trip through
+ * MessagingClient to a handler equipped with messagingMicroservice() and
+ * MessagingInterceptor. Exits non-zero on any failure.
+ *
+ * PACK_CHECK_KEEP=1 keeps the temporary folder.
+ */
+import { execFileSync, execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+const started = Date.now();
+const log = (line) => console.log(`[pack-check +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+
+function fail(message) {
+  console.error(`[pack-check] FAILED: ${message}`);
+  process.exit(1);
+}
+
+// 1. Build and pack.
+log('npm run build');
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+const work = mkdtempSync(join(tmpdir(), 'nestjs-messaging-pack-'));
+log(`npm pack into ${work}`);
+const [packed] = JSON.parse(
+  execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+);
+const tarball = join(work, packed.filename);
+const files = packed.files.map((f) => f.path);
+
+// 2. The published files: the build, its types, the docs; no sources, tests or examples.
+const mustHave = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/http/correlation-id.middleware.js'];
+const missing = mustHave.filter((f) => !files.includes(f));
+if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
+const unwanted = files.filter((f) => /^(src|test|examples|bench|scripts|compat|\.ci)\//.test(f) || /\.spec\.(js|d\.ts)$/.test(f) || /\.ts$/.test(f) && !f.endsWith('.d.ts'));
+if (unwanted.length) fail(`the tarball ships files users do not need: ${unwanted.slice(0, 10).join(', ')}`);
+log(`${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(1)} kB`);
+
+// 3. The two apps.
+const appSource = ({ esm }) => `import 'reflect-metadata';
+import { Controller, Injectable, Module, UseInterceptors } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientProxy, MessagePattern, Payload, Transport } from '@nestjs/microservices';
+import type { AddressInfo, Server } from 'node:net';
+import {
+  InjectMessagingClient,
+  MessageMeta,
+  MessagingClient,
+  MessagingInterceptor,
+  MessagingModule,
+  messagingMicroservice,
+  MessagingTimeoutError,
+  runWithMessageContext,
+  type MessageMetadata,
+} from 'nestjs-messaging';
+
+@Controller()
+@UseInterceptors(MessagingInterceptor)
+class PingHandlers {
+  @MessagePattern({ cmd: 'ping' })
+  ping(@Payload() data: { n: number }, @MessageMeta() meta: MessageMetadata) {
+    return { n: data.n + 1, correlationId: meta.correlationId, attempt: meta.attempt };
+  }
+}
+
+@Module({ controllers: [PingHandlers] })
+class ServerModule {}
+
+@Injectable()
+class Caller {
+  constructor(@InjectMessagingClient('ping') readonly client: MessagingClient) {}
+}
+
+async function main(): Promise<void> {
+  const server = await NestFactory.createMicroservice(ServerModule, {
+    ...messagingMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } }),
+    logger: false,
+  });
+  await server.listen();
+  const { port } = server.unwrap<Server>().address() as AddressInfo;
+
+  @Module({
+    imports: [MessagingModule.forRoot({ clients: [{ name: 'ping', transport: Transport.TCP, options: { host: '127.0.0.1', port } }] })],
+    providers: [Caller],
+  })
+  class ClientModule {}
+  const app = await NestFactory.createApplicationContext(ClientModule, { logger: false });
+  try {
+    const reply = await runWithMessageContext({ correlationId: 'pack-check-1' }, () =>
+      app.get(Caller).client.request<{ n: number; correlationId: string; attempt: number }>({ cmd: 'ping' }, { n: 41 }, { timeout: 3000 }),
+    );
+    const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
+    const moduleKind = ${esm ? "typeof require === 'undefined' ? 'esm' : 'cjs'" : "typeof module === 'object' ? 'cjs' : 'esm'"};
+    const ok = reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError';
+    console.log(JSON.stringify({ ok, nest, moduleKind, reply }));
+    if (!ok) process.exitCode = 1;
+  } finally {
+    await app.close();
+    await server.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
+`;
+
+const apps = [
+  {
+    name: 'cjs-nest11',
+    nest: 11,
+    moduleKind: 'cjs',
+    pkg: { name: 'cjs-nest11', private: true, version: '0.0.0' },
+    tsconfig: { module: 'commonjs', moduleResolution: 'node10' },
+    nestVersion: '^11.1.0',
+    source: appSource({ esm: false }),
+    // A deep import must be refused by the exports map; package.json is exported.
+    extra: `const { createRequire } = require('node:module');
+const req = createRequire(__filename);
+try { req('nestjs-messaging/dist/client/messaging-client'); console.log('DEEP-IMPORT-ALLOWED'); process.exit(1); }
+catch (e) { if (e.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e; }
+if (req('nestjs-messaging/package.json').name !== 'nestjs-messaging') process.exit(1);
+`,
+  },
+  {
+    name: 'esm-nest12',
+    nest: 12,
+    moduleKind: 'esm',
+    pkg: { name: 'esm-nest12', private: true, version: '0.0.0', type: 'module' },
+    tsconfig: { module: 'nodenext', moduleResolution: 'nodenext' },
+    nestVersion: '^12.0.0',
+    source: appSource({ esm: true }),
+    extra: '',
+  },
+];
+
+async function buildAndRun(app) {
+  const dir = join(work, app.name);
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(app.pkg, null, 2));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          ...app.tsconfig,
+          target: 'ES2022',
+          strict: true,
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          skipLibCheck: true,
+          esModuleInterop: true,
+          types: ['node'],
+          outDir: 'dist',
+          rootDir: 'src',
+        },
+        include: ['src'],
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(dir, 'src', 'main.ts'), app.source);
+  if (app.extra) writeFileSync(join(dir, 'exports-check.cjs'), app.extra);
+  const deps = ['common', 'core', 'microservices'].map((p) => `@nestjs/${p}@${app.nestVersion}`);
+  log(`${app.name}: npm install ${packed.filename} ${deps.join(' ')} ...`);
+  await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, ...deps, 'reflect-metadata@^0.2', 'rxjs@^7.8', 'typescript@~5.9', '@types/node@^20'],
+    { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
+  ).catch((err) => fail(`${app.name}: npm install failed (peer ranges?)\n${err.stderr || err.message}`));
+  log(`${app.name}: tsc`);
+  await run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir }).catch((err) =>
+    fail(`${app.name}: tsc failed against the published types\n${err.stdout}${err.stderr}`),
+  );
+  if (app.extra) {
+    await run(process.execPath, ['exports-check.cjs'], { cwd: dir }).catch((err) =>
+      fail(`${app.name}: the exports map check failed\n${err.stdout}${err.stderr}`),
+    );
+  }
+  log(`${app.name}: node dist/main.js`);
+  const { stdout } = await run(process.execPath, ['dist/main.js'], { cwd: dir, timeout: 30_000 }).catch((err) =>
+    fail(`${app.name}: the app failed\n${err.stdout}${err.stderr}`),
+  );
+  const result = JSON.parse(stdout.trim().split('\n').at(-1));
+  if (!result.ok || result.nest !== app.nest || result.moduleKind !== app.moduleKind) {
+    fail(`${app.name}: expected Nest ${app.nest} (${app.moduleKind}) and a correct reply, got ${JSON.stringify(result)}`);
+  }
+  log(`${app.name}: OK ${JSON.stringify(result)}`);
+}
+
+try {
+  await Promise.all(apps.map(buildAndRun));
+  log('both apps passed');
+} finally {
+  if (process.env.PACK_CHECK_KEEP === '1') log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
