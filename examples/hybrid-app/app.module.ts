@@ -5,7 +5,6 @@
  */
 import {
   Body,
-  Catch,
   Controller,
   Get,
   HttpCode,
@@ -14,11 +13,9 @@ import {
   ParseIntPipe,
   Post,
   UseInterceptors,
-  type ArgumentsHost,
   type DynamicModule,
-  type ExceptionFilter,
 } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import {
@@ -29,7 +26,7 @@ import {
   MessagingHttpModule,
   MessagingInterceptor,
   MessagingModule,
-  MessagingTimeoutError,
+  MessagingHttpExceptionFilter,
   type MessageMetadata,
   type RetryEvent,
 } from 'nestjs-messaging';
@@ -160,29 +157,6 @@ export class UsersController {
   }
 }
 
-/**
- * Maps a call that ran out of its budget to HTTP 504. (The library's own
- * exception filter, once it exists, replaces this.)
- */
-@Catch(MessagingTimeoutError)
-export class GatewayTimeoutFilter implements ExceptionFilter {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  catch(error: MessagingTimeoutError, host: ArgumentsHost): void {
-    const res: unknown = host.switchToHttp().getResponse();
-    this.adapterHost.httpAdapter.reply(
-      res,
-      {
-        statusCode: 504,
-        error: 'Gateway Timeout',
-        message: `${error.client ?? 'a service'} did not answer within ${error.timeout} ms`,
-        correlationId: error.correlationId,
-      },
-      504,
-    );
-  }
-}
-
 // #region app-module
 /** The application module; the client calls the app's own TCP microservice on `tcpPort`. */
 export function appModule(tcpPort: number): DynamicModule {
@@ -196,7 +170,8 @@ export function appModule(tcpPort: number): DynamicModule {
       }),
     ],
     controllers: [UsersController, UsersHandlers],
-    providers: [UsersStore, { provide: APP_FILTER, useClass: GatewayTimeoutFilter }],
+    // The library's filter maps its errors to HTTP statuses: DEADLINE_EXCEEDED -> 504, NOT_FOUND -> 404, ...
+    providers: [UsersStore, { provide: APP_FILTER, useClass: MessagingHttpExceptionFilter }],
   };
 }
 // #endregion app-module

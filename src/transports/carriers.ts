@@ -55,8 +55,12 @@ const packetCarrier = (transport: Transport): Carrier => ({
   wrap: (data, metadata) => new OutgoingMessage(data, metadata),
   serialize(packet, inner, options) {
     const env = asOutgoing(packet.data);
-    const out = env ? { ...packet, data: env.data, metadata: mergeMetadata(packet, env.metadata) } : packet;
-    return inner ? inner.serialize(out, options) : out;
+    if (env) {
+      // The packet is the one Nest made for this publish (a new one per attempt): filled in place, not copied.
+      packet.metadata = mergeMetadata(packet, env.metadata);
+      packet.data = env.data;
+    }
+    return inner ? inner.serialize(packet, options) : packet;
   },
 });
 
