@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { MqttContext, NatsContext, RmqContext } from '@nestjs/microservices';
+import { KafkaContext, MqttContext, NatsContext, RmqContext } from '@nestjs/microservices';
 
 /**
  * The raw metadata of the packet being handled, set by the library's server
@@ -32,6 +32,18 @@ function userProperties(props: Record<string, string | string[]> | undefined): R
   return out;
 }
 
+/** Kafka message headers (Buffers, strings, or arrays of them when a key repeats: the first wins) as strings. */
+function kafkaHeaders(headers: Record<string, unknown> | undefined): Record<string, string> | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(headers)) {
+    const first = Array.isArray(raw) ? (raw[0] as unknown) : raw;
+    if (typeof first === 'string') out[key] = first;
+    else if (Buffer.isBuffer(first)) out[key] = first.toString('utf8');
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** The packet-level `metadata` field of an MQTT message body (3.1.1 connections carry no properties). */
 function mqttBodyMetadata(payload: unknown): unknown {
   if (!Buffer.isBuffer(payload)) return undefined;
@@ -56,6 +68,9 @@ export function readIncomingMetadata(rpcContext: unknown): unknown {
   if (rpcContext instanceof RmqContext) {
     const headers = (rpcContext.getMessage() as { properties?: { headers?: unknown } }).properties?.headers;
     return headers !== null && typeof headers === 'object' && Object.keys(headers).length ? headers : undefined;
+  }
+  if (rpcContext instanceof KafkaContext) {
+    return kafkaHeaders((rpcContext.getMessage() as { headers?: Record<string, unknown> }).headers);
   }
   if (rpcContext instanceof MqttContext) {
     const packet = rpcContext.getPacket() as { properties?: { userProperties?: Record<string, string | string[]> }; payload?: unknown };

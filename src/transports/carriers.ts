@@ -1,4 +1,5 @@
 import {
+  ClientKafka,
   ClientMqtt,
   ClientNats,
   ClientProxy,
@@ -159,6 +160,46 @@ const mqttCarrier: Carrier = {
   },
 };
 
+interface KafkaMessageLike {
+  key?: unknown;
+  value?: unknown;
+  headers?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Encodes a Kafka key or value as Nest's KafkaRequestSerializer does. */
+function encodeKafka(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value === null || typeof value === 'string' || Buffer.isBuffer(value)) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  const plain = Array.isArray(value) || proto === Object.prototype || proto === null;
+  return plain || (value as { toString: unknown }).toString === Object.prototype.toString
+    ? JSON.stringify(value)
+    : String(value);
+}
+
+/**
+ * Kafka: native message headers. ClientKafka hands its serializer the data
+ * alone (a value, or a `{ key, value, headers }` message), not the packet.
+ * Tested as unit tests only: no Kafka broker runs where the library is tested.
+ */
+const kafkaCarrier: Carrier = {
+  transport: Transport.KAFKA,
+  wrap: (data, metadata) => new OutgoingMessage(data, metadata),
+  serialize(value, inner, options) {
+    const env = asOutgoing(value);
+    const data: unknown = env ? env.data : value;
+    const isMessage = data !== null && typeof data === 'object' && ('key' in data || 'value' in data);
+    const message: KafkaMessageLike = isMessage ? { ...(data as KafkaMessageLike) } : { value: data };
+    if (env) message.headers = { ...message.headers, ...env.metadata };
+    if (inner) return inner.serialize(message, options);
+    message.value = encodeKafka(message.value);
+    if (message.key !== undefined && message.key !== null) message.key = encodeKafka(message.key);
+    message.headers ??= {};
+    return message;
+  },
+};
+
 /** The carrier of a transport. @internal */
 export function carrierFor(transport: Transport | undefined): Carrier {
   switch (transport) {
@@ -170,6 +211,8 @@ export function carrierFor(transport: Transport | undefined): Carrier {
       return mqttCarrier;
     case Transport.REDIS:
       return packetCarrier(Transport.REDIS);
+    case Transport.KAFKA:
+      return kafkaCarrier;
     default:
       return packetCarrier(Transport.TCP);
   }
@@ -186,6 +229,7 @@ export function transportOfProxy(proxy: ClientProxy): Transport | undefined {
   if (proxy instanceof ClientRMQ) return Transport.RMQ;
   if (proxy instanceof ClientMqtt) return Transport.MQTT;
   if (proxy instanceof ClientRedis) return Transport.REDIS;
+  if (proxy instanceof ClientKafka) return Transport.KAFKA;
   return undefined;
 }
 
