@@ -22,6 +22,8 @@ import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservice
 import { NestFactory } from '@nestjs/core';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { getMessagingClientToken, MessagingClient, MessagingModule } from 'nestjs-messaging';
+import { EchoContract } from './contracts';
+import { benchInstrumentation } from './tracing';
 
 const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
@@ -29,6 +31,7 @@ const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? (quick ? 300 : 1500));
 const WARMUP_MS = quick ? 300 : 1000;
 const EVENTS_PER_ROUND = quick ? 5_000 : 10_000;
 const CONCURRENCIES = [1, 16, 256];
+const EXTRA_CONCURRENCY = 16;
 const PATTERN = { cmd: 'echo' };
 const PAYLOAD = { id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['admin', 'math'] };
 const register = join(__dirname, '..', 'scripts', 'register.cjs');
@@ -111,9 +114,9 @@ async function eventRound(emit: () => Observable<unknown>, count: (reset: boolea
   return n / ((performance.now() - started) / 1000);
 }
 
-function startServer(): Promise<{ port: number; nest: number; stop: () => void }> {
+function startServer(env: NodeJS.ProcessEnv = {}): Promise<{ port: number; nest: number; stop: () => void }> {
   const child = spawn(process.execPath, ['-r', register, join(__dirname, 'server.ts')], {
-    env: process.env,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -200,9 +203,63 @@ async function benchOneMajor(): Promise<void> {
   );
   console.log(`\nNest ${nestMajor} targets: ${verdicts.join('; ')}.`);
 
+  // Extra rows: the whole library against plain Nest (a plain handler, no library on either side).
+  const plain = () => lastValueFrom(raw.send({ cmd: 'plain_echo' }, PAYLOAD));
+  const extras: Array<[string, () => Promise<unknown>]> = [
+    ['MessagingClient -> library handler (MessagingInterceptor)', () => lastValueFrom(messaging.send(PATTERN, PAYLOAD))],
+    ['MessagingClient + contract -> @MessageHandler(contract), DTO validated by class-validator', () => messaging.request(EchoContract, PAYLOAD)],
+  ];
+  console.log(`\n| concurrency ${EXTRA_CONCURRENCY}: against raw ClientProxy -> plain Nest handler | req/s | CPU µs/call client + server | ratio to raw (median of rounds) |`);
+  console.log('|---|---:|---:|---|');
+  for (const [name, call] of extras) await compareRow(name, plain, call);
+
+  const traced = await startServer({ BENCH_SERVER_TRACING: '1' });
+  const tracedRaw = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: traced.port } });
+  const tracedCtx = await NestFactory.createApplicationContext(
+    {
+      module: class TracedClientModule {},
+      imports: [
+        MessagingModule.forRoot({
+          clients: [{ name: 'traced', transport: Transport.TCP, options: { host: '127.0.0.1', port: traced.port } }],
+          instrumentation: [benchInstrumentation()],
+        }),
+      ],
+    },
+    { logger: ['error', 'warn'] },
+  );
+  const tracedClient = tracedCtx.get<MessagingClient>(getMessagingClientToken('traced'));
+  await tracedRaw.connect();
+  serverCpu = () => lastValueFrom(tracedRaw.send<number>({ cmd: 'cpu' }, {}));
+  await compareRow(
+    'MessagingClient with OpenTelemetry (SDK, spans + metrics) -> traced library handler',
+    () => lastValueFrom(tracedRaw.send({ cmd: 'plain_echo' }, PAYLOAD)),
+    () => lastValueFrom(tracedClient.send(PATTERN, PAYLOAD)),
+  );
+  await tracedCtx.close();
+  tracedRaw.close();
+  traced.stop();
+
   await ctx.close();
   raw.close();
   server.stop();
+}
+
+/** One extra row: `call` against `baseline`, alternated round by round at EXTRA_CONCURRENCY. */
+async function compareRow(name: string, baseline: () => Promise<unknown>, call: () => Promise<unknown>): Promise<void> {
+  await round(baseline, EXTRA_CONCURRENCY, WARMUP_MS, null);
+  await round(call, EXTRA_CONCURRENCY, WARMUP_MS, null);
+  const base: Round[] = [];
+  const mine: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    base.push(await round(baseline, EXTRA_CONCURRENCY, ROUND_MS, null));
+    mine.push(await round(call, EXTRA_CONCURRENCY, ROUND_MS, null));
+  }
+  const ratios = base.map((b, r) => mine[r]!.reqPerSec / b.reqPerSec);
+  const cpu = (rs: Round[]) => `${fmt(median(rs.map((x) => x.clientCpu)), 1)} + ${fmt(median(rs.map((x) => x.serverCpu)), 1)}`;
+  console.log(`| raw ClientProxy -> plain handler | ${fmt(median(base.map((x) => x.reqPerSec)))} | ${cpu(base)} |  |`);
+  console.log(
+    `| ${name} | ${fmt(median(mine.map((x) => x.reqPerSec)))} | ${cpu(mine)} | ${fmt(median(ratios) * 100, 1)}% (rounds: ${ratios.map((x) => fmt(x, 2)).join(' ')}) |`,
+  );
 }
 
 function main(): void {

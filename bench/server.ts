@@ -6,10 +6,12 @@
  */
 import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
-import { Controller, Module, UseInterceptors } from '@nestjs/common';
+import { Controller, Module, UseInterceptors, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, EventPattern, MessagePattern, Payload, Transport } from '@nestjs/microservices';
-import { MessagingInterceptor, messagingMicroservice } from 'nestjs-messaging';
+import { MessageHandler, MessagingInterceptor, MessagingModule, messagingMicroservice } from 'nestjs-messaging';
+import { EchoContract, EchoDto } from './contracts';
+import { benchInstrumentation } from './tracing';
 
 let events = 0;
 
@@ -41,7 +43,31 @@ class BenchHandlers {
   }
 }
 
-@Module({ controllers: [BenchHandlers] })
+/** A plain Nest handler (no library on this side): the baseline of the extra rows. */
+@Controller()
+class PlainHandlers {
+  @MessagePattern({ cmd: 'plain_echo' })
+  echo(@Payload() data: unknown): unknown {
+    return data;
+  }
+}
+
+/** The library's handler decorator with a contract: class-transformer + class-validator on every message. */
+@Controller()
+class ContractHandlers {
+  @MessageHandler(EchoContract)
+  echo(@Payload() dto: EchoDto): EchoDto {
+    return dto;
+  }
+}
+
+/** With BENCH_SERVER_TRACING=1, the library's handlers record OpenTelemetry spans and metrics (SDK, no-op exporter). */
+function tracing(): DynamicModule[] {
+  if (process.env.BENCH_SERVER_TRACING !== '1') return [];
+  return [MessagingModule.forRoot({ isGlobal: true, clients: [], instrumentation: [benchInstrumentation()] })];
+}
+
+@Module({ imports: tracing(), controllers: [BenchHandlers, PlainHandlers, ContractHandlers] })
 class BenchServerModule {}
 
 async function main(): Promise<void> {
