@@ -53,7 +53,9 @@ export class OpenTelemetryHttpMiddleware implements NestMiddleware<IncomingMessa
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     if (trace.getSpan(context.active())) return next();
     const method = (req.method ?? 'GET').toUpperCase();
-    const path = (req.url ?? '/').split('?')[0]!;
+    // Express strips a mount path from req.url; originalUrl keeps it.
+    const url = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
+    const path = (typeof url === 'string' ? url : (req.url ?? '/')).split('?')[0]!;
     const parent = remoteContext(req.headers.traceparent, req.headers.tracestate);
     const span = this.tracer.startSpan(
       method,
