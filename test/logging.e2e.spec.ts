@@ -12,6 +12,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Logger as PinoNestLogger, LoggerModule } from 'nestjs-pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
 import {
   CorrelationIdLogger,
   getMessageContext,
@@ -23,6 +24,21 @@ import {
   runWithMessageContext,
 } from '../src';
 import { nestMajor, waitFor } from './support/nest';
+
+// #region pino-recipe
+/** pino-http options of nestjs-pino's `LoggerModule.forRoot({ pinoHttp })`. */
+const pinoHttp: PinoHttpOptions = {
+  // every line, wherever it is written (HTTP request, message handler, job)
+  mixin: () => {
+    const correlationId = getMessageContext()?.correlationId;
+    return correlationId ? { correlationId } : {};
+  },
+  // the "request completed" line, written after the request's context ended
+  customProps: (_req, res) => ({ correlationId: res.getHeader('x-correlation-id') }),
+};
+// then: imports: [LoggerModule.forRoot({ pinoHttp }), MessagingHttpModule.forRoot(), ...]
+// and, after NestFactory.create(AppModule, { bufferLogs: true }): app.useLogger(app.get(Logger)) (nestjs-pino's Logger)
+// #endregion pino-recipe
 
 /** Collects what is written to process.stdout and process.stderr while `fn` runs. */
 async function captureOutput(fn: () => Promise<void>): Promise<string[]> {
@@ -149,22 +165,7 @@ describe(`nestjs-pino recipe (Nest ${nestMajor})`, () => {
         done();
       },
     });
-    // #region pino-recipe
-    const pinoLogging = LoggerModule.forRoot({
-      pinoHttp: [
-        {
-          // every line, wherever it is written (HTTP request, message handler, job)
-          mixin: () => {
-            const correlationId = getMessageContext()?.correlationId;
-            return correlationId ? { correlationId } : {};
-          },
-          // the "request completed" line, written after the request's context ended
-          customProps: (_req, res) => ({ correlationId: res.getHeader('x-correlation-id') }),
-        },
-        stream, // omit it to log to stdout
-      ],
-    });
-    // #endregion pino-recipe
+    const pinoLogging = LoggerModule.forRoot({ pinoHttp: [pinoHttp, stream] });
     const { app, base } = await startHybrid([pinoLogging, MessagingHttpModule.forRoot()], { bufferLogs: true }, (a) =>
       a.useLogger(a.get(PinoNestLogger)),
     );

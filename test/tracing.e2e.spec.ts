@@ -83,11 +83,13 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
 
   beforeAll(async () => {
     @Module({
+      // #region otel-http
       imports: [
-        OpenTelemetryHttpModule.forRoot({ tracerProvider }),
+        OpenTelemetryHttpModule.forRoot({ tracerProvider }), // continues the caller's traceparent: an HTTP SERVER span
         MessagingHttpModule.forRoot(),
         MessagingModule.forRoot({ clients: [], instrumentation: [otel] }),
       ],
+      // #endregion otel-http
       controllers: [ChainController],
       providers: [Links],
     })
