@@ -121,6 +121,10 @@ export type {
   MessagingInstrumentation,
 } from './instrumentation/messaging-instrumentation';
 
-export { MessagingHttpModule } from './http/messaging-http.module';
 export { CorrelationIdMiddleware } from './http/correlation-id.middleware';
 export { DEFAULT_CORRELATION_ID_HEADER, type CorrelationIdOptions } from './http/correlation-id.options';
+export { MessagingHttpModule, type MessagingHttpModuleAsyncOptions } from './http/messaging-http.module';
+export { RequestTimeout, RequestTimeoutInterceptor } from './http/request-timeout.decorator';
+export { DEFAULT_REQUEST_TIMEOUT_HEADER, type RequestTimeoutOptions } from './http/correlation-id.options';
+export { parseTraceparent, type Traceparent } from './http/traceparent';
+export { CorrelationIdLogger } from './logging/correlation-id.logger';

@@ -157,7 +157,9 @@ describe(`deadlines that travel (Nest ${nestMajor})`, () => {
       });
       try {
         const left = await firstValueFrom(skewed.send<number>({ cmd: 'probe' }, {}));
-        expect(left).toBeGreaterThan(600);
+        // Had the sender's clock counted, the budget would be gone (-1 h) or an hour long (+1 h).
+        // The margin below 800 is only the time from receipt to the handler, generous for a busy machine.
+        expect(left).toBeGreaterThan(300);
         expect(left).toBeLessThanOrEqual(800);
       } finally {
         await skewed.close();

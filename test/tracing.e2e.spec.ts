@@ -12,12 +12,13 @@ import {
   MessageHandler,
   MessagingClient,
   MessagingClientSerializer,
+  MessagingHttpModule,
   MessagingModule,
   messagingMicroservice,
   MessagingTimeoutError,
   runWithMessageContext,
 } from 'nestjs-messaging';
-import { OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
+import { OpenTelemetryHttpModule, OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
 import { nestMajor, waitFor } from './support/nest';
 import { FaultyTcpProxy } from './support/tcp-proxy';
 
@@ -33,7 +34,9 @@ const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpan
 const reader = new TestReader();
 const meterProvider = new MeterProvider({ readers: [reader] });
 const otel = new OpenTelemetryInstrumentation({ tracerProvider, meterProvider });
-const httpTracer = tracerProvider.getTracer('test-http');
+const CALLER_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const CALLER_SPAN_ID = 'b7ad6b7169203331';
+const instrumentationTracer = tracerProvider.getTracer('stand-in-for-instrumentation-http');
 
 @Injectable()
 class Links {
@@ -80,15 +83,23 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
 
   beforeAll(async () => {
     @Module({
-      imports: [MessagingModule.forRoot({ clients: [], instrumentation: [otel] })],
+      // #region otel-http
+      imports: [
+        OpenTelemetryHttpModule.forRoot({ tracerProvider }), // continues the caller's traceparent: an HTTP SERVER span
+        MessagingHttpModule.forRoot(),
+        MessagingModule.forRoot({ clients: [], instrumentation: [otel] }),
+      ],
+      // #endregion otel-http
       controllers: [ChainController],
       providers: [Links],
     })
     class AppModule {}
     app = await NestFactory.create(AppModule, { logger: false });
-    // Stands in for @opentelemetry/instrumentation-http: an HTTP server span around each request.
-    app.use((req: { method: string; url: string }, res: { on(e: string, f: () => void): void }, next: () => void) => {
-      const span = httpTracer.startSpan(`${req.method} ${req.url}`, { kind: SpanKind.SERVER });
+    // Stands in for @opentelemetry/instrumentation-http on requests that ask for it: its span is then active
+    // before the library's HTTP middleware, which must not start a second one.
+    app.use((req: { headers: Record<string, unknown> }, res: { on(e: string, f: () => void): void }, next: () => void) => {
+      if (req.headers['x-test-instrumented'] !== '1') return next();
+      const span = instrumentationTracer.startSpan('instrumented GET', { kind: SpanKind.SERVER });
       res.on('finish', () => span.end());
       context.with(trace.setSpan(context.active(), span), next);
     });
@@ -115,9 +126,11 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
     contextManager.disable();
   });
 
-  it('gives one HTTP request -> RPC -> RPC -> event one trace of correctly parented spans', async () => {
+  it('gives one HTTP request (with a traceparent) -> RPC -> RPC -> event one trace of correctly parented spans', async () => {
     exporter.reset();
-    const res = await fetch(`${url}/chain`);
+    const res = await fetch(`${url}/chain`, {
+      headers: { traceparent: `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`, tracestate: 'vendor=abc' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('chain done');
     await waitFor(() => eventsHandled === 1 && exporter.getFinishedSpans().length >= 7, 5000, 'all spans');
@@ -135,6 +148,18 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
     const publish = byName('publish {"event":"done"}');
     const consume = byName('process {"event":"done"}');
     const traceId = http.spanContext().traceId;
+    // the HTTP entry continues the caller's trace
+    expect(traceId).toBe(CALLER_TRACE_ID);
+    expect(http.parentSpanContext?.spanId).toBe(CALLER_SPAN_ID);
+    expect(http.parentSpanContext?.isRemote).toBe(true);
+    expect(http.kind).toBe(SpanKind.SERVER);
+    expect(http.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/chain',
+      'url.path': '/chain',
+      'http.response.status_code': 200,
+    });
+    expect(http.spanContext().traceState?.get('vendor')).toBe('abc');
     for (const s of [sendB, processB, sendC, processC, publish, consume]) expect(s.spanContext().traceId).toBe(traceId);
     const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
     expect(parentOf(sendB)).toBe(http.spanContext().spanId);
@@ -163,6 +188,18 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
     }
     expect(processB.attributes).toMatchObject({ 'messaging.operation.type': 'process' });
     expect(sendB.events.map((e) => e.name)).toEqual(['messaging.attempt']);
+  });
+
+  it('leaves the HTTP span to an HTTP instrumentation when one is active', async () => {
+    exporter.reset();
+    const res = await fetch(`${url}/chain`, { headers: { 'x-test-instrumented': '1' } });
+    expect(res.status).toBe(200);
+    await waitFor(() => exporter.getFinishedSpans().some((s) => s.name === 'instrumented GET'), 5000, 'the HTTP span');
+    const spans = exporter.getFinishedSpans();
+    expect(spans.filter((s) => s.kind === SpanKind.SERVER && s.name.startsWith('GET'))).toEqual([]);
+    const http = spans.find((s) => s.name === 'instrumented GET')!;
+    const sendB = spans.find((s) => s.name === 'send {"cmd":"b"}')!;
+    expect(sendB.parentSpanContext?.spanId).toBe(http.spanContext().spanId);
   });
 
   it('records failures, retries and timeouts on the span and in metrics', async () => {

@@ -7,17 +7,22 @@ import {
   resolveCorrelationIdOptions,
   type ResolvedCorrelationIdOptions,
 } from './correlation-id.options';
+import { parseTraceparent } from './traceparent';
+
+const WHOLE_MS = /^[0-9]{1,10}$/;
 
 /**
  * Opens the message context of each HTTP request, so that every call and
  * event sent while serving it (from guards, interceptors, controllers and
- * services, even after `await`s) carries one correlation id.
+ * services, even after `await`s) carries one correlation id, and, with
+ * `requestTimeout`, has at most the request's time budget.
  *
- * The id comes from the request header (`x-correlation-id` unless configured)
- * when it is a valid id: at most 128 characters of `A-Z a-z 0-9 . _ : -`.
- * Otherwise, or when the header is absent, a new id is made; an invalid value
- * is dropped without being logged. The id is echoed in the same header of the
- * response.
+ * The correlation id is the first valid one of: `correlationIdFrom(req)` (e.g.
+ * nestjs-cls's request id), the request header (`x-correlation-id` unless
+ * configured), the trace id of a valid W3C `traceparent` header (with
+ * `correlationIdFromTraceparent: true`), or a new id. A valid id is at most
+ * 128 characters of `A-Z a-z 0-9 . _ : -`; an invalid value is dropped
+ * without being logged. The id is echoed in the same header of the response.
  *
  * Nest middleware runs before guards, on the Express and the Fastify adapters.
  * Register it with {@link MessagingHttpModule} (all routes), or apply it
@@ -25,17 +30,48 @@ import {
  */
 @Injectable()
 export class CorrelationIdMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
-  private readonly header: string;
+  private readonly options: ResolvedCorrelationIdOptions;
 
   constructor(@Optional() @Inject(CORRELATION_ID_OPTIONS) options?: ResolvedCorrelationIdOptions) {
-    this.header = (options ?? resolveCorrelationIdOptions()).header;
+    this.options = options ?? resolveCorrelationIdOptions();
   }
 
   /** Reads or makes the correlation id, echoes it, and runs the rest of the request in its context. */
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
-    const received = req.headers[this.header];
-    const correlationId = isValidId(received) ? received : newId();
-    if (!res.headersSent) res.setHeader(this.header, correlationId);
-    runWithMessageContext({ correlationId }, () => next());
+    const correlationId = this.correlationIdOf(req);
+    if (!res.headersSent) res.setHeader(this.options.header, correlationId);
+    runWithMessageContext({ correlationId, timeout: this.budgetOf(req) }, () => next());
+  }
+
+  private correlationIdOf(req: IncomingMessage): string {
+    const { correlationIdFrom, header, correlationIdFromTraceparent } = this.options;
+    if (correlationIdFrom) {
+      let fromOption: unknown;
+      try {
+        fromOption = correlationIdFrom(req);
+      } catch {
+        fromOption = undefined; // a failing source must not fail the request
+      }
+      if (isValidId(fromOption)) return fromOption;
+    }
+    const received = req.headers[header];
+    if (isValidId(received)) return received;
+    if (correlationIdFromTraceparent) {
+      const parent = parseTraceparent(req.headers.traceparent);
+      if (parent) return parent.traceId;
+    }
+    return newId();
+  }
+
+  /** The request's budget in ms: the header's value (lowered to `max`) when valid, else the default. */
+  private budgetOf(req: IncomingMessage): number | undefined {
+    const rt = this.options.requestTimeout;
+    if (!rt) return undefined;
+    const raw = rt.header === undefined ? undefined : req.headers[rt.header];
+    if (typeof raw === 'string' && WHOLE_MS.test(raw)) {
+      const asked = Number(raw);
+      if (asked > 0) return Math.min(asked, rt.max);
+    }
+    return rt.default;
   }
 }

@@ -1,13 +1,10 @@
 import {
   context,
-  createTraceState,
   metrics,
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
-  type Context,
   type Counter,
   type Histogram,
   type MeterProvider,
@@ -23,6 +20,7 @@ import type {
   HandlerObserver,
   MessagingInstrumentation,
 } from '../instrumentation/messaging-instrumentation';
+import { remoteContext } from './trace-context';
 
 /** Options of {@link OpenTelemetryInstrumentation}. */
 export interface OpenTelemetryInstrumentationOptions {
@@ -37,7 +35,6 @@ export interface OpenTelemetryInstrumentationOptions {
 }
 
 const SCOPE = 'nestjs-messaging';
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 interface Instruments {
   clientDuration: Histogram;
@@ -193,19 +190,6 @@ function traceHeaders(span: Span): Record<string, string> {
   const state = sc.traceState?.serialize();
   if (state) headers.tracestate = state;
   return headers;
-}
-
-/** The sender's span as a remote parent, from W3C trace context; the root context when there is none. */
-function remoteContext(traceparent: string | undefined, tracestate: string | undefined): Context {
-  const m = traceparent ? TRACEPARENT.exec(traceparent) : null;
-  if (!m || m[1] === 'ff' || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: m[2]!,
-    spanId: m[3]!,
-    traceFlags: parseInt(m[4]!, 16),
-    isRemote: true,
-    traceState: tracestate ? createTraceState(tracestate) : undefined,
-  });
 }
 
 function errorType(error: unknown): string {

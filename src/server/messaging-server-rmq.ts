@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { ServerRMQ, type ReadPacket, type RmqContext, type RmqOptions } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { MessagingErrorCode } from '../errors/error-codes';
+import { MetadataKeys } from '../metadata/metadata-keys';
+import { isValidId } from '../metadata/message-metadata';
 
 type RmqServerOptions = NonNullable<RmqOptions['options']>;
 
@@ -156,7 +158,7 @@ export class MessagingServerRMQ extends ServerRMQ {
       (context.getChannelRef() as AmqpChannel).ack(context.getMessage() as AmqpMessage);
     } catch (err) {
       // The channel closed: the broker delivers the message again.
-      this.deliveryLogger.warn(`could not acknowledge a message: ${String(err)}`);
+      this.deliveryLogger.warn(`could not acknowledge a message${correlationOf(context)}: ${String(err)}`);
     }
   }
 
@@ -184,13 +186,24 @@ export class MessagingServerRMQ extends ServerRMQ {
           },
         });
       } else {
-        this.deliveryLogger.warn(`dropping an event whose handler failed ${deliveries} time(s): ${describe(error)}`);
+        this.deliveryLogger.warn(
+          `dropping an event whose handler failed ${deliveries} time(s)${correlationOf(context)}: ${describe(error)}`,
+        );
       }
     } catch (err) {
       // Not republished: leave it unacknowledged, the broker delivers it again after a reconnect.
-      this.deliveryLogger.error(`could not requeue or dead-letter a failed event: ${String(err)}`);
+      this.deliveryLogger.error(`could not requeue or dead-letter a failed event${correlationOf(context)}: ${String(err)}`);
       return;
     }
     this.ack(context);
   }
+}
+
+/** ` [correlationId=... messageId=...]` of a delivered message, for log lines; empty when it carries none (a plain Nest sender). */
+function correlationOf(context: RmqContext): string {
+  const headers = (context.getMessage() as AmqpMessage | undefined)?.properties?.headers ?? {};
+  const correlationId: unknown = headers[MetadataKeys.correlationId];
+  const messageId: unknown = headers[MetadataKeys.messageId];
+  if (!isValidId(correlationId)) return '';
+  return ` [correlationId=${correlationId}${isValidId(messageId) ? ` messageId=${messageId}` : ''}]`;
 }
