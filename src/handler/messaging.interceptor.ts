@@ -26,6 +26,12 @@ import {
 } from './handler.options';
 import { messageMetadataOf, patternOf } from './rpc-context.util';
 
+interface HandlerSettings {
+  readonly contract: AnyContract | undefined;
+  readonly unknownProperties: 'reject' | 'strip';
+  readonly kind: 'request' | 'event';
+}
+
 /** The argument arrays (one per handled message) that an outer MessagingInterceptor already took. */
 const intercepted = new WeakSet<unknown[]>();
 
@@ -45,6 +51,8 @@ const intercepted = new WeakSet<unknown[]>();
 @Injectable()
 export class MessagingInterceptor implements NestInterceptor {
   private readonly reflector = new Reflector();
+  /** What the decorators said about each handler, read once per handler instead of once per message. */
+  private readonly handlers = new WeakMap<object, HandlerSettings>();
   private readonly logger = new Logger('MessagingHandler');
 
   private readonly instruments: readonly MessagingInstrumentation[] | undefined;
@@ -63,7 +71,7 @@ export class MessagingInterceptor implements NestInterceptor {
     const metadata = messageMetadataOf(context);
     const deadline = metadata.timeoutMs === undefined ? undefined : receivedAt + metadata.timeoutMs;
     const handler = context.getHandler();
-    const contract = this.reflector.get<AnyContract | undefined>(CONTRACT_METADATA, handler);
+    const { contract, unknownProperties, kind } = this.settingsOf(handler);
     const fields = {
       pattern: contract?.pattern,
       correlationId: metadata.correlationId,
@@ -88,11 +96,6 @@ export class MessagingInterceptor implements NestInterceptor {
             fields,
           )
         : undefined;
-    const unknownProperties = contract
-      ? (this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler)?.unknownProperties ??
-        this.options?.handlers?.unknownProperties ??
-        'reject')
-      : 'reject';
     // Subscribes `out` to the handler: deadline check, contract decoding, then the handler itself.
     const execute = (out: Subscriber<unknown>): TeardownLogic => {
       const late = expired();
@@ -117,7 +120,6 @@ export class MessagingInterceptor implements NestInterceptor {
       return new Observable((subscriber) => runAsHandlerOf(metadata, () => execute(subscriber), deadline));
     }
     return new Observable((subscriber) => {
-      const kind = this.reflector.get<'request' | 'event' | undefined>(HANDLER_KIND_METADATA, handler) ?? 'request';
       const observer = startHandler(instruments, {
         kind: contract?.kind === 'event' ? 'event' : kind,
         destination: contract ? describePattern(contract.pattern) : (patternOf(context) ?? '(unknown)'),
@@ -138,5 +140,20 @@ export class MessagingInterceptor implements NestInterceptor {
       subscriber.add(observed);
       return observer.run(() => runAsHandlerOf(metadata, () => execute(observed), deadline));
     });
+  }
+
+  private settingsOf(handler: object): HandlerSettings {
+    let settings = this.handlers.get(handler);
+    if (!settings) {
+      const contract = this.reflector.get<AnyContract | undefined>(CONTRACT_METADATA, handler as () => void);
+      const options = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler as () => void);
+      settings = {
+        contract,
+        unknownProperties: options?.unknownProperties ?? this.options?.handlers?.unknownProperties ?? 'reject',
+        kind: this.reflector.get<'request' | 'event' | undefined>(HANDLER_KIND_METADATA, handler as () => void) ?? 'request',
+      };
+      this.handlers.set(handler, settings);
+    }
+    return settings;
   }
 }
