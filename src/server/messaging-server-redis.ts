@@ -1,4 +1,4 @@
-import { ServerRedis, type RedisOptions } from '@nestjs/microservices';
+import { RedisContext, ServerRedis, type RedisOptions } from '@nestjs/microservices';
 import { incomingPacketMetadata } from './incoming-metadata';
 
 type RedisServerOptions = NonNullable<RedisOptions['options']>;
@@ -13,6 +13,8 @@ export class MessagingServerRedis extends ServerRedis {
   }
 
   override handleMessage(...args: Parameters<ServerRedis['handleMessage']>): ReturnType<ServerRedis['handleMessage']> {
+    // Nest 12's RedisContext shows the packet's metadata itself: no async context needed.
+    if (CONTEXT_HAS_METADATA) return super.handleMessage(...args);
     return incomingPacketMetadata.run({ metadata: undefined }, () => super.handleMessage(...args));
   }
 
@@ -25,3 +27,6 @@ export class MessagingServerRedis extends ServerRedis {
     return parsed;
   }
 }
+
+/** Feature detection, not version detection: Nest 12's RedisContext has getMetadata(). */
+const CONTEXT_HAS_METADATA = typeof (RedisContext.prototype as { getMetadata?: unknown }).getMetadata === 'function';
