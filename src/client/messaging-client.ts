@@ -1,5 +1,5 @@
 import type { ClientProxy } from '@nestjs/microservices';
-import { AsyncSubject, concatMap, defer, from, lastValueFrom, Observable, type Observer, type Subscription } from 'rxjs';
+import { AsyncSubject, concatMap, defer, from, lastValueFrom, Observable, type Observer, type Unsubscribable } from 'rxjs';
 import { toDto } from '../contract/contract-codec';
 import {
   isContract,
@@ -11,29 +11,13 @@ import {
   type ResponseOf,
   type VersionsOf,
 } from '../contract/message-contract';
-import { MessagingErrorCode } from '../errors/error-codes';
-import {
-  describePattern,
-  MessagingClientClosedError,
-  MessagingError,
-  MessagingRetriesExhaustedError,
-  MessagingTimeoutError,
-  type CallTimelineEntry,
-  type MessagePattern,
-  type MessagingErrorFields,
-} from '../errors/messaging.errors';
-import { startCall } from '../instrumentation/observers';
+import type { MessagePattern } from '../errors/messaging.errors';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { getMessageContext } from '../metadata/message-context';
-import {
-  assertValidAppMetadata,
-  encodeMetadata,
-  newId,
-  type AppMetadata,
-} from '../metadata/message-metadata';
-import { backoffDelay, DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy, type RetryEvent } from './call-policy';
+import { assertValidAppMetadata, newId, type AppMetadata } from '../metadata/message-metadata';
 import { carrierFor, systemName, transportOfProxy, type Carrier } from '../transports/carriers';
-import { classifyError } from './classify-error';
+import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
+import { CallExecution, type Call, type ExecutionHost } from './call-execution';
 
 /** Options of one call: its policy, plus metadata. */
 export interface CallOptions extends CallPolicy {
@@ -70,21 +54,7 @@ export interface MessagingClientConfig {
   readonly carrier?: Carrier;
 }
 
-interface Call {
-  readonly pattern: MessagePattern;
-  readonly data: unknown;
-  readonly policy: ResolvedPolicy;
-  readonly correlationId: string;
-  readonly causationId: string | undefined;
-  readonly app: AppMetadata;
-  readonly payloadVersion: number | undefined;
-  readonly event: boolean;
-  readonly contract: AnyContract | undefined;
-  /** Deadline of the context the call was made in (performance.now() clock). */
-  readonly deadline: number | undefined;
-}
 
-const now = () => performance.now();
 
 /**
  * A named client over a Nest `ClientProxy`: every call carries message
@@ -97,21 +67,26 @@ const now = () => performance.now();
  * const user = await this.users.request<User>({ cmd: 'get_user' }, { id: 42 });
  */
 export class MessagingClient {
-  private readonly pending = new Set<() => void>();
+  private readonly pending = new Set<CallExecution>();
   private closed = false;
-  private readonly instruments: readonly MessagingInstrumentation[] | undefined;
-  private readonly carrier: Carrier;
-  private readonly system: string;
+  /** What each call's execution reads from its client. */
+  private readonly host: ExecutionHost;
 
   constructor(
     /** The Nest client underneath. Calls made on it directly carry no metadata. */
     readonly proxy: ClientProxy,
     private readonly config: MessagingClientConfig,
   ) {
-    this.instruments = config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined;
     const transport = config.carrier?.transport ?? transportOfProxy(proxy);
-    this.carrier = config.carrier ?? carrierFor(transport);
-    this.system = systemName(transport);
+    this.host = {
+      name: config.name,
+      proxy,
+      carrier: config.carrier ?? carrierFor(transport),
+      system: systemName(transport),
+      instruments: config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined,
+      pending: this.pending,
+      isClosed: () => this.closed,
+    };
   }
 
   /**
@@ -214,7 +189,7 @@ export class MessagingClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const cancel of [...this.pending]) cancel();
+    for (const execution of [...this.pending]) execution.cancel();
     if (this.config.ownsProxy) await this.proxy.close();
   }
 
@@ -270,203 +245,10 @@ export class MessagingClient {
     };
   }
 
-  /** Runs one message: attempts, retries, budget. Returns the teardown. */
-  private run(call: Call, out: Observer<never> | Observer<unknown>): () => void {
-    const observer = out as Observer<unknown>;
-    const { policy, pattern } = call;
-    const messageId = newId();
-    const fields: MessagingErrorFields = {
-      pattern,
-      client: this.config.name,
-      correlationId: call.correlationId,
-      messageId,
-    };
-    if (this.closed) {
-      observer.error(new MessagingClientClosedError(fields));
-      return noop;
-    }
-    if (call.data === undefined || call.data === null) {
-      observer.error(
-        new MessagingError(
-          `${describePattern(pattern)}: the payload is ${String(call.data)}; send {} for a message without arguments`,
-          MessagingErrorCode.INVALID_ARGUMENT,
-          false,
-          fields,
-        ),
-      );
-      return noop;
-    }
-
-    const started = now();
-    // The call's budget: its own timeout, cut to what is left of the deadline it inherited.
-    let budget = policy.timeout;
-    let inherited = false;
-    if (call.deadline !== undefined) {
-      const left = Math.floor(call.deadline - started);
-      if (budget === false || left < budget) {
-        budget = left;
-        inherited = true;
-      }
-    }
-    if (budget !== false && budget <= 0) {
-      observer.error(new MessagingTimeoutError(0, 0, 0, [], fields, false, true));
-      return noop;
-    }
-    const attemptErrors: MessagingError[] = [];
-    let attempt = 0;
-    let emitted = false;
-    let done = false;
-    let inner: Subscription | undefined;
-    let attemptTimer: NodeJS.Timeout | undefined;
-    let retryTimer: NodeJS.Timeout | undefined;
-    let budgetTimer: NodeJS.Timeout | undefined;
-    // Only failing calls pay for a timeline: it starts with the first failure.
-    let timeline: CallTimelineEntry[] | undefined;
-    const note = (entry: Omit<CallTimelineEntry, 'at'>) => {
-      timeline ??= [{ at: 0, event: 'attempt', attempt: 1, budgetLeft: budget === false ? undefined : budget }];
-      timeline.push({ at: elapsed(), ...entry });
-    };
-    const instrumented = this.instruments
-      ? startCall(this.instruments, {
-          kind: call.event ? 'event' : 'request',
-          client: this.config.name,
-          system: this.system,
-          pattern,
-          destination: describePattern(pattern),
-          messageId,
-          correlationId: call.correlationId,
-          budget,
-        })
-      : undefined;
-
-    const teardown = () => {
-      done = true;
-      if (budgetTimer) clearTimeout(budgetTimer);
-      if (attemptTimer) clearTimeout(attemptTimer);
-      if (retryTimer) clearTimeout(retryTimer);
-      inner?.unsubscribe();
-      this.pending.delete(cancel);
-    };
-    const fail = (err: MessagingError) => {
-      if (done) return;
-      teardown();
-      if (timeline) Object.defineProperty(err, 'timeline', { value: timeline, enumerable: false });
-      instrumented?.end(err);
-      observer.error(err);
-    };
-    const cancel = () => {
-      note({ event: 'closed', attempt });
-      fail(new MessagingClientClosedError(fields));
-    };
-    const elapsed = () => Math.round(now() - started);
-
-    const onAttemptError = (err: MessagingError) => {
-      if (done) return;
-      if (attemptTimer) clearTimeout(attemptTimer);
-      attemptErrors.push(err);
-      note({ event: 'failed', attempt, code: err.code });
-      const retry =
-        err.retryable && policy.idempotent && !emitted && attempt < policy.maxAttempts && !this.closed;
-      const event: RetryEvent = {
-        client: this.config.name,
-        pattern,
-        messageId,
-        correlationId: call.correlationId,
-        attempt,
-        error: err,
-      };
-      if (retry) {
-        const delay = backoffDelay(attempt, policy);
-        note({ event: 'backoff', attempt, delay });
-        safely(policy.onRetry, { ...event, delay });
-        instrumented?.retry?.(attempt, delay, err);
-        inner?.unsubscribe();
-        retryTimer = setTimeout(startAttempt, delay);
-        return;
-      }
-      if (attempt > 1) safely(policy.onGiveUp, event);
-      fail(attempt > 1 && err.retryable ? new MessagingRetriesExhaustedError(attemptErrors, fields) : err);
-    };
-
-    const startAttempt = () => {
-      retryTimer = undefined;
-      const number = ++attempt;
-      const budgetLeft = budget === false ? undefined : started + budget - now();
-      if (number > 1) note({ event: 'attempt', attempt: number, budgetLeft: Math.floor(budgetLeft ?? 0) });
-      instrumented?.attempt?.(number, budgetLeft);
-      let timeoutMs: number | undefined;
-      if (!call.event && (budgetLeft !== undefined || policy.attemptTimeout !== false)) {
-        const limit = policy.attemptTimeout === false ? Infinity : policy.attemptTimeout;
-        timeoutMs = Math.max(0, Math.floor(Math.min(budgetLeft ?? Infinity, limit)));
-      }
-      const metadata = encodeMetadata({
-        messageId,
-        correlationId: call.correlationId,
-        causationId: call.causationId,
-        sentAt: Date.now(),
-        attempt: number,
-        payloadVersion: call.payloadVersion,
-        timeoutMs,
-        app: call.app,
-      });
-      if (instrumented?.headers) Object.assign(metadata, instrumented.headers);
-      const message = this.carrier.wrap(call.data, metadata);
-      let source: Observable<unknown>;
-      try {
-        source = call.event ? this.proxy.emit(pattern, message) : this.proxy.send(pattern, message);
-      } catch (err) {
-        onAttemptError(classifyError(err, fields));
-        return;
-      }
-      if (policy.attemptTimeout !== false) {
-        const limit = policy.attemptTimeout;
-        attemptTimer = setTimeout(() => {
-          if (attempt !== number) return;
-          inner?.unsubscribe();
-          onAttemptError(new MessagingTimeoutError(limit, elapsed(), number, [], fields, true));
-        }, limit);
-      }
-      inner = source.subscribe({
-        next: (value) => {
-          if (done || attempt !== number) return;
-          if (call.event) return;
-          emitted = true;
-          observer.next(value);
-        },
-        error: (err: unknown) => {
-          if (attempt === number) onAttemptError(classifyError(err, fields));
-        },
-        complete: () => {
-          if (done || attempt !== number) return;
-          teardown();
-          instrumented?.end();
-          if (call.event) observer.next(undefined);
-          observer.complete();
-        },
-      });
-    };
-
-    if (budget !== false) {
-      const total = budget;
-      budgetTimer = setTimeout(() => {
-        note({ event: 'timeout', attempt });
-        fail(new MessagingTimeoutError(total, elapsed(), attempt, attemptErrors.slice(), fields, false, inherited));
-      }, total);
-    }
-    this.pending.add(cancel);
-    startAttempt();
-    return teardown;
+  /** Runs one message: attempts, retries, budget (see CallExecution). Returns the teardown. */
+  private run(call: Call, out: Observer<never> | Observer<unknown>): Unsubscribable {
+    return new CallExecution(this.host, call, out as Observer<unknown>).start();
   }
 }
 
 const EMPTY: AppMetadata = Object.freeze({});
-const noop = () => undefined;
-
-function safely(hook: ((e: RetryEvent) => void) | undefined, event: RetryEvent): void {
-  if (!hook) return;
-  try {
-    hook(event);
-  } catch {
-    // a hook must not break the call
-  }
-}

@@ -1,0 +1,332 @@
+import type { ClientProxy } from '@nestjs/microservices';
+import type { Observable, Observer, Subscription, Unsubscribable } from 'rxjs';
+import type { AnyContract } from '../contract/message-contract';
+import { MessagingErrorCode } from '../errors/error-codes';
+import {
+  describePattern,
+  MessagingClientClosedError,
+  MessagingError,
+  MessagingRetriesExhaustedError,
+  MessagingTimeoutError,
+  type CallTimelineEntry,
+  type MessagePattern,
+  type MessagingErrorFields,
+} from '../errors/messaging.errors';
+import type { CallObserver, MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
+import { startCall } from '../instrumentation/observers';
+import { encodeMetadata, newId, type AppMetadata } from '../metadata/message-metadata';
+import type { Carrier } from '../transports/carriers';
+import { backoffDelay, type ResolvedPolicy, type RetryEvent } from './call-policy';
+import { classifyError } from './classify-error';
+
+/** One call as `send()`/`emit()` captured it (ids and context read at call time). @internal */
+export interface Call {
+  readonly pattern: MessagePattern;
+  readonly data: unknown;
+  readonly policy: ResolvedPolicy;
+  readonly correlationId: string;
+  readonly causationId: string | undefined;
+  readonly app: AppMetadata;
+  readonly payloadVersion: number | undefined;
+  readonly event: boolean;
+  readonly contract: AnyContract | undefined;
+  /** Deadline of the context the call was made in (performance.now() clock). */
+  readonly deadline: number | undefined;
+}
+
+/** What an execution needs from its MessagingClient. @internal */
+export interface ExecutionHost {
+  readonly name: string;
+  readonly proxy: ClientProxy;
+  readonly carrier: Carrier;
+  readonly system: string;
+  readonly instruments: readonly MessagingInstrumentation[] | undefined;
+  readonly pending: Set<CallExecution>;
+  isClosed(): boolean;
+}
+
+const now = () => performance.now();
+
+/**
+ * One message on its way: its attempts, retries, time budget, and the typed
+ * error that ends it when it fails. A class rather than closures: the hot path
+ * (a call that succeeds at once) allocates this object, the metadata map, the
+ * envelope and one attempt observer, and nothing else.
+ * @internal
+ */
+export class CallExecution implements Unsubscribable {
+  private readonly messageId = newId();
+  private readonly started = now();
+  private budget: number | false;
+  private inherited = false;
+  private attempt = 0;
+  private emitted = false;
+  private done = false;
+  private inner: Subscription | undefined;
+  private attemptTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private budgetTimer: NodeJS.Timeout | undefined;
+  private attemptErrors: MessagingError[] | undefined;
+  /** Only failing calls pay for a timeline: it starts with the first failure. */
+  private timeline: CallTimelineEntry[] | undefined;
+  private instrumented: CallObserver | undefined;
+  private errorFields: MessagingErrorFields | undefined;
+
+  constructor(
+    private readonly host: ExecutionHost,
+    private readonly call: Call,
+    private readonly observer: Observer<unknown>,
+  ) {
+    // The call's budget: its own timeout, cut to what is left of the deadline it inherited.
+    this.budget = call.policy.timeout;
+    if (call.deadline !== undefined) {
+      const left = Math.floor(call.deadline - this.started);
+      if (this.budget === false || left < this.budget) {
+        this.budget = left;
+        this.inherited = true;
+      }
+    }
+  }
+
+  /** The fields of every error of this call. */
+  private get fields(): MessagingErrorFields {
+    return (this.errorFields ??= {
+      pattern: this.call.pattern,
+      client: this.host.name,
+      correlationId: this.call.correlationId,
+      messageId: this.messageId,
+    });
+  }
+
+  /** Starts the call; the returned object stops it (the Observable's teardown). */
+  start(): Unsubscribable {
+    const { call, host } = this;
+    if (host.isClosed()) return this.refuse(new MessagingClientClosedError(this.fields));
+    if (call.data === undefined || call.data === null) {
+      return this.refuse(
+        new MessagingError(
+          `${describePattern(call.pattern)}: the payload is ${String(call.data)}; send {} for a message without arguments`,
+          MessagingErrorCode.INVALID_ARGUMENT,
+          false,
+          this.fields,
+        ),
+      );
+    }
+    if (this.budget !== false && this.budget <= 0) {
+      return this.refuse(new MessagingTimeoutError(0, 0, 0, [], this.fields, false, true));
+    }
+    if (host.instruments) {
+      this.instrumented = startCall(host.instruments, {
+        kind: call.event ? 'event' : 'request',
+        client: host.name,
+        system: host.system,
+        pattern: call.pattern,
+        destination: describePattern(call.pattern),
+        messageId: this.messageId,
+        correlationId: call.correlationId,
+        budget: this.budget,
+      });
+    }
+    if (this.budget !== false) this.budgetTimer = setTimeout(onBudgetSpent, this.budget, this);
+    host.pending.add(this);
+    this.startAttempt();
+    return this;
+  }
+
+  /** The subscriber went away, or the call ended: release everything. */
+  unsubscribe(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.budgetTimer) clearTimeout(this.budgetTimer);
+    if (this.attemptTimer) clearTimeout(this.attemptTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.inner?.unsubscribe();
+    this.host.pending.delete(this);
+  }
+
+  /** The client closed while the call was pending. */
+  cancel(): void {
+    this.note({ event: 'closed', attempt: this.attempt });
+    this.fail(new MessagingClientClosedError(this.fields));
+  }
+
+  private refuse(err: MessagingError): Unsubscribable {
+    this.done = true;
+    this.observer.error(err);
+    return this;
+  }
+
+  private elapsed(): number {
+    return Math.round(now() - this.started);
+  }
+
+  private note(entry: Omit<CallTimelineEntry, 'at'>): void {
+    this.timeline ??= [
+      { at: 0, event: 'attempt', attempt: 1, budgetLeft: this.budget === false ? undefined : this.budget },
+    ];
+    this.timeline.push({ at: this.elapsed(), ...entry });
+  }
+
+  private fail(err: MessagingError): void {
+    if (this.done) return;
+    this.unsubscribe();
+    if (this.timeline) Object.defineProperty(err, 'timeline', { value: this.timeline, enumerable: false });
+    this.instrumented?.end(err);
+    this.observer.error(err);
+  }
+
+  /** @internal called by the budget timer */
+  budgetSpent(): void {
+    this.note({ event: 'timeout', attempt: this.attempt });
+    const budget = this.budget as number;
+    this.fail(
+      new MessagingTimeoutError(
+        budget,
+        this.elapsed(),
+        this.attempt,
+        this.attemptErrors?.slice() ?? [],
+        this.fields,
+        false,
+        this.inherited,
+      ),
+    );
+  }
+
+  /** @internal called by the attempt timer */
+  attemptTimedOut(number: number): void {
+    if (this.attempt !== number) return;
+    this.inner?.unsubscribe();
+    const limit = this.call.policy.attemptTimeout as number;
+    this.attemptFailed(new MessagingTimeoutError(limit, this.elapsed(), number, [], this.fields, true));
+  }
+
+  /** @internal */
+  startAttempt(): void {
+    this.retryTimer = undefined;
+    const { call, host } = this;
+    const { policy } = call;
+    const number = ++this.attempt;
+    const budgetLeft = this.budget === false ? undefined : this.started + this.budget - now();
+    if (number > 1) this.note({ event: 'attempt', attempt: number, budgetLeft: Math.floor(budgetLeft ?? 0) });
+    this.instrumented?.attempt?.(number, budgetLeft);
+    let timeoutMs: number | undefined;
+    if (!call.event && (budgetLeft !== undefined || policy.attemptTimeout !== false)) {
+      const limit = policy.attemptTimeout === false ? Infinity : policy.attemptTimeout;
+      timeoutMs = Math.max(0, Math.floor(Math.min(budgetLeft ?? Infinity, limit)));
+    }
+    const metadata = encodeMetadata({
+      messageId: this.messageId,
+      correlationId: call.correlationId,
+      causationId: call.causationId,
+      sentAt: Date.now(),
+      attempt: number,
+      payloadVersion: call.payloadVersion,
+      timeoutMs,
+      app: call.app,
+    });
+    if (this.instrumented?.headers) Object.assign(metadata, this.instrumented.headers);
+    const message = host.carrier.wrap(call.data, metadata);
+    let source: Observable<unknown>;
+    try {
+      source = call.event ? host.proxy.emit(call.pattern, message) : host.proxy.send(call.pattern, message);
+    } catch (err) {
+      this.attemptFailed(classifyError(err, this.fields));
+      return;
+    }
+    if (policy.attemptTimeout !== false) this.attemptTimer = setTimeout(onAttemptTimeout, policy.attemptTimeout, this, number);
+    this.inner = source.subscribe(new AttemptObserver(this, number));
+  }
+
+  /** @internal a value of attempt `number` */
+  value(number: number, value: unknown): void {
+    if (this.done || this.attempt !== number || this.call.event) return;
+    this.emitted = true;
+    this.observer.next(value);
+  }
+
+  /** @internal attempt `number` completed */
+  completed(number: number): void {
+    if (this.done || this.attempt !== number) return;
+    this.unsubscribe();
+    this.instrumented?.end();
+    if (this.call.event) this.observer.next(undefined);
+    this.observer.complete();
+  }
+
+  /** @internal attempt `number` failed */
+  errored(number: number, err: unknown): void {
+    if (this.attempt === number) this.attemptFailed(classifyError(err, this.fields));
+  }
+
+  private attemptFailed(err: MessagingError): void {
+    if (this.done) return;
+    if (this.attemptTimer) clearTimeout(this.attemptTimer);
+    const { policy } = this.call;
+    const attempt = this.attempt;
+    (this.attemptErrors ??= []).push(err);
+    this.note({ event: 'failed', attempt, code: err.code });
+    const retry =
+      err.retryable && policy.idempotent && !this.emitted && attempt < policy.maxAttempts && !this.host.isClosed();
+    const event: RetryEvent = {
+      client: this.host.name,
+      pattern: this.call.pattern,
+      messageId: this.messageId,
+      correlationId: this.call.correlationId,
+      attempt,
+      error: err,
+    };
+    if (retry) {
+      const delay = backoffDelay(attempt, policy);
+      this.note({ event: 'backoff', attempt, delay });
+      safely(policy.onRetry, { ...event, delay });
+      this.instrumented?.retry?.(attempt, delay, err);
+      this.inner?.unsubscribe();
+      this.retryTimer = setTimeout(onRetryDue, delay, this);
+      return;
+    }
+    if (attempt > 1) safely(policy.onGiveUp, event);
+    this.fail(attempt > 1 && err.retryable ? new MessagingRetriesExhaustedError(this.attemptErrors!, this.fields) : err);
+  }
+}
+
+/** Observes one attempt's Observable for its execution (one object instead of three closures). */
+class AttemptObserver implements Observer<unknown> {
+  constructor(
+    private readonly execution: CallExecution,
+    private readonly number: number,
+  ) {}
+
+  next(value: unknown): void {
+    this.execution.value(this.number, value);
+  }
+
+  error(err: unknown): void {
+    this.execution.errored(this.number, err);
+  }
+
+  complete(): void {
+    this.execution.completed(this.number);
+  }
+}
+
+// Timer callbacks at module level: setTimeout(fn, ms, execution) allocates no closure.
+function onBudgetSpent(execution: CallExecution): void {
+  execution.budgetSpent();
+}
+
+function onAttemptTimeout(execution: CallExecution, number: number): void {
+  execution.attemptTimedOut(number);
+}
+
+function onRetryDue(execution: CallExecution): void {
+  execution.startAttempt();
+}
+
+function safely(hook: ((e: RetryEvent) => void) | undefined, event: RetryEvent): void {
+  if (!hook) return;
+  try {
+    hook(event);
+  } catch {
+    // a hook must not break the call
+  }
+}
