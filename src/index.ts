@@ -100,3 +100,17 @@ export {
   type MessagingErrorFields,
   type RemoteErrorFields,
 } from './errors/messaging.errors';
+
+export { ClientResilience, type ResilienceSnapshot } from './resilience/client-resilience';
+export type { CircuitStateName } from './resilience/circuit-breaker';
+export type {
+  BulkheadOptions,
+  CircuitBreakerOptions,
+  ClientResilienceOptions,
+  RetryBudgetOptions,
+} from './resilience/resilience.options';
+export {
+  MessagingBulkheadRejectedError,
+  MessagingCircuitOpenError,
+  MessagingPayloadTooLargeError,
+} from './resilience/resilience.errors';

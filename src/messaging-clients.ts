@@ -10,6 +10,7 @@ import { DEFAULT_CALL_POLICY, mergePolicy } from './client/call-policy';
 import { MessagingClient } from './client/messaging-client';
 import { MessagingClientSerializer } from './client/messaging-client.serializer';
 import { MessagingConfigurationError, MessagingConnectionError } from './errors/messaging.errors';
+import { ClientResilience } from './resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
@@ -78,7 +79,8 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
 
   private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
     const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
-    return new MessagingClient(proxy, { name: def.name, policy, ownsProxy: owns });
+    const resilience = def.resilience ? new ClientResilience(def.resilience) : undefined;
+    return new MessagingClient(proxy, { name: def.name, policy, ownsProxy: owns, resilience });
   }
 }
 

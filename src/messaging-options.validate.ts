@@ -1,6 +1,7 @@
 import { Transport } from '@nestjs/microservices';
 import { checkPolicy } from './client/call-policy';
 import { MessagingConfigurationError } from './errors/messaging.errors';
+import { checkResilience } from './resilience/resilience.options';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
 /** Transports whose metadata channel this version implements. */
@@ -38,6 +39,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
       seen.add(def.name);
     }
     problems.push(...checkPolicy(where, def?.policy));
+    problems.push(...checkResilience(where, def?.resilience));
     checkConnect(where, def?.connect, problems);
     const kinds = ['transport', 'proxy', 'useExisting'].filter((k) => def && k in def);
     if (kinds.length !== 1) {

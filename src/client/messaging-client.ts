@@ -31,6 +31,11 @@ import {
 import { backoffDelay, DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy, type RetryEvent } from './call-policy';
 import { classifyError } from './classify-error';
 import { OutgoingMessage } from './outgoing-message';
+// resilience (issue 7): circuit breaker, bulkhead, retry budget, payload size
+import { ClientResilience, type AttemptRecorder } from '../resilience/client-resilience';
+import type { BulkheadTicket } from '../resilience/bulkhead';
+import { checkPayloadSize } from '../resilience/payload-size';
+import type { ClientResilienceOptions } from '../resilience/resilience.options';
 
 /** Options of one call: its policy, plus metadata. */
 export interface CallOptions extends CallPolicy {
@@ -61,6 +66,8 @@ export interface MessagingClientConfig {
   readonly policy: ResolvedPolicy;
   /** Whether `close()` also closes the ClientProxy (true when the library built it). */
   readonly ownsProxy: boolean;
+  /** Circuit breaker, bulkhead and retry budget of the client, when configured. */
+  readonly resilience?: ClientResilience;
 }
 
 interface Call {
@@ -105,17 +112,26 @@ export class MessagingClient {
    * without it, calls still work and peers get the bare payload.
    * `close()` then fails pending calls but leaves the proxy to its owner.
    */
-  static wrap(proxy: ClientProxy, name: string, policy?: CallPolicy): MessagingClient {
+  static wrap(proxy: ClientProxy, name: string, policy?: CallPolicy, resilience?: ClientResilienceOptions): MessagingClient {
     return new MessagingClient(proxy, {
       name,
       policy: mergePolicy(DEFAULT_CALL_POLICY, policy),
       ownsProxy: false,
+      resilience: resilience ? new ClientResilience(resilience) : undefined,
     });
   }
 
   /** Name of this client. */
   get name(): string {
     return this.config.name;
+  }
+
+  /**
+   * The client's circuit breaker, bulkhead and retry budget (`snapshot()` tells
+   * their state); `undefined` when its definition has no `resilience` options.
+   */
+  get resilience(): ClientResilience | undefined {
+    return this.config.resilience;
   }
 
   /**
@@ -275,6 +291,12 @@ export class MessagingClient {
       );
       return noop;
     }
+    // resilience: payload size limit
+    const tooLarge = checkPayloadSize(call.data, policy.maxPayloadSize, 'client', fields);
+    if (tooLarge) {
+      observer.error(tooLarge);
+      return noop;
+    }
 
     const started = now();
     // The call's budget: its own timeout, cut to what is left of the deadline it inherited.
@@ -299,9 +321,14 @@ export class MessagingClient {
     let attemptTimer: NodeJS.Timeout | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
     let budgetTimer: NodeJS.Timeout | undefined;
+    // resilience: the bulkhead slot of the call, and the breaker/budget recorder of the current attempt
+    let ticket: BulkheadTicket | undefined;
+    let record: AttemptRecorder | undefined;
 
     const teardown = () => {
       done = true;
+      record?.('cancelled');
+      ticket?.leave();
       if (budgetTimer) clearTimeout(budgetTimer);
       if (attemptTimer) clearTimeout(attemptTimer);
       if (retryTimer) clearTimeout(retryTimer);
@@ -310,6 +337,7 @@ export class MessagingClient {
     };
     const fail = (err: MessagingError) => {
       if (done) return;
+      record?.(err);
       teardown();
       observer.error(err);
     };
@@ -320,8 +348,11 @@ export class MessagingClient {
       if (done) return;
       if (attemptTimer) clearTimeout(attemptTimer);
       attemptErrors.push(err);
+      record?.(err);
+      record = undefined;
       const retry =
-        err.retryable && policy.idempotent && !emitted && attempt < policy.maxAttempts && !this.closed;
+        err.retryable && policy.idempotent && !emitted && attempt < policy.maxAttempts && !this.closed &&
+        (this.config.resilience?.canRetry() ?? true);
       const event: RetryEvent = {
         client: this.config.name,
         pattern,
@@ -343,6 +374,12 @@ export class MessagingClient {
 
     const startAttempt = () => {
       retryTimer = undefined;
+      if (this.config.resilience) {
+        // resilience: the circuit admits the attempt or the call fails fast
+        const entered = this.config.resilience.beginAttempt(pattern, fields);
+        if (typeof entered !== 'function') return onAttemptError(entered);
+        record = entered;
+      }
       const number = ++attempt;
       let timeoutMs: number | undefined;
       if (!call.event && (budget !== false || policy.attemptTimeout !== false)) {
@@ -387,6 +424,7 @@ export class MessagingClient {
         },
         complete: () => {
           if (done || attempt !== number) return;
+          record?.(undefined);
           teardown();
           if (call.event) observer.next(undefined);
           observer.complete();
@@ -402,7 +440,20 @@ export class MessagingClient {
       );
     }
     this.pending.add(cancel);
-    startAttempt();
+    if (!this.config.resilience) {
+      startAttempt();
+      return teardown;
+    }
+    // resilience: the bulkhead runs the first attempt now, or queues it, or refuses the call
+    const admitted = this.config.resilience.admit(() => {
+      if (!done) startAttempt();
+    }, fields);
+    if (admitted instanceof MessagingError) {
+      fail(admitted);
+      return noop;
+    }
+    ticket = admitted;
+    if (done) ticket.leave();
     return teardown;
   }
 }
