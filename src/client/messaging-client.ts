@@ -322,7 +322,7 @@ export class MessagingClient {
     let retryTimer: NodeJS.Timeout | undefined;
     let budgetTimer: NodeJS.Timeout | undefined;
     // resilience: the bulkhead slot of the call, and the breaker/budget recorder of the current attempt
-    let ticket: BulkheadTicket | undefined;
+    let ticket: BulkheadTicket | undefined = undefined;
     let record: AttemptRecorder | undefined;
 
     const teardown = () => {
