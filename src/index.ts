@@ -114,3 +114,14 @@ export {
   MessagingCircuitOpenError,
   MessagingPayloadTooLargeError,
 } from './resilience/resilience.errors';
+export {
+  MemoryDedupeStore,
+  RedisDedupeStore,
+  type DedupeStore,
+  type MemoryDedupeStoreOptions,
+  type RedisDedupeStoreOptions,
+  type RedisLikeClient,
+} from './resilience/dedupe-store';
+export type { DedupeOptions } from './handler/handler.options';
+export { InFlightTracker, trackInFlight, holdInFlight, type DrainResult } from './resilience/in-flight';
+export type { MessagingServerOptions } from './resilience/server.options';

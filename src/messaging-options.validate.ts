@@ -2,6 +2,7 @@ import { Transport } from '@nestjs/microservices';
 import { checkPolicy } from './client/call-policy';
 import { MessagingConfigurationError } from './errors/messaging.errors';
 import { checkResilience } from './resilience/resilience.options';
+import { checkHandlerResilience } from './resilience/handler-options.validate';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
 /** Transports whose metadata channel this version implements. */
@@ -28,6 +29,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
   ) {
     problems.push(`connectTimeout is ${String(options.connectTimeout)}: give a positive number of milliseconds`);
   }
+  problems.push(...checkHandlerResilience('handlers options', options.handlers));
   const seen = new Set<string>();
   options.clients.forEach((def: MessagingClientDefinition, i) => {
     const where = typeof def?.name === 'string' && def.name ? `client '${def.name}'` : `clients[${i}]`;

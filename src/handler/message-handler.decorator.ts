@@ -2,7 +2,8 @@ import { applyDecorators, SetMetadata, UseFilters, UseInterceptors } from '@nest
 import { EventPattern, MessagePattern, type Transport } from '@nestjs/microservices';
 import { isContract, type EventContract, type MessageContract } from '../contract/message-contract';
 import { MessagingConfigurationError, type MessagePattern as Pattern } from '../errors/messaging.errors';
-import { CONTRACT_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import { CONTRACT_METADATA, HANDLER_KIND_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import { checkHandlerResilience } from '../resilience/handler-options.validate';
 import { MessagingExceptionFilter } from './messaging-exception.filter';
 import { MessagingInterceptor } from './messaging.interceptor';
 
@@ -31,6 +32,9 @@ export function MessageHandler(
   if (isContract(target) && target.kind !== 'message') {
     throw new MessagingConfigurationError(`@MessageHandler needs a message contract (defineMessage); use @EventHandler for events`);
   }
+  if (options.dedupe) {
+    throw new MessagingConfigurationError('@MessageHandler does not take dedupe: it is for @EventHandler (make request handlers idempotent instead)');
+  }
   return handlerDecorators(target, options, (pattern, transport) =>
     transport === undefined ? MessagePattern(pattern) : MessagePattern(pattern, transport),
   );
@@ -50,8 +54,11 @@ export function EventHandler(target: EventContract | Pattern, options: HandlerDe
   if (isContract(target) && target.kind !== 'event') {
     throw new MessagingConfigurationError(`@EventHandler needs an event contract (defineEvent); use @MessageHandler for messages`);
   }
-  return handlerDecorators(target, options, (pattern, transport) =>
-    transport === undefined ? EventPattern(pattern) : EventPattern(pattern, transport),
+  return handlerDecorators(
+    target,
+    options,
+    (pattern, transport) => (transport === undefined ? EventPattern(pattern) : EventPattern(pattern, transport)),
+    true,
   );
 }
 
@@ -59,15 +66,19 @@ function handlerDecorators(
   target: MessageContract | EventContract | Pattern,
   { transport, ...handlerOptions }: HandlerDecoratorOptions,
   patternDecorator: (pattern: Pattern, transport?: Transport | symbol) => MethodDecorator,
+  isEvent = false,
 ): MethodDecorator {
   const contract = isContract(target) ? target : undefined;
   const pattern = contract ? contract.pattern : (target as Pattern);
+  const problems = checkHandlerResilience('handler options', handlerOptions);
+  if (problems.length) throw new MessagingConfigurationError(problems.join('; '));
   const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [
     patternDecorator(pattern, transport),
     UseInterceptors(MessagingInterceptor),
     UseFilters(MessagingExceptionFilter),
   ];
   if (contract) decorators.push(SetMetadata(CONTRACT_METADATA, contract));
+  if (isEvent) decorators.push(SetMetadata(HANDLER_KIND_METADATA, 'event'));
   if (Object.keys(handlerOptions).length) decorators.push(SetMetadata(HANDLER_OPTIONS_METADATA, handlerOptions));
   return applyDecorators(...decorators) as MethodDecorator;
 }

@@ -16,7 +16,8 @@ import type { AnyContract } from '../contract/message-contract';
 import { runAsHandlerOf } from '../metadata/message-context';
 import { MESSAGING_MODULE_OPTIONS } from '../messaging.constants';
 import type { MessagingModuleOptions } from '../messaging.options';
-import { CONTRACT_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import { CONTRACT_METADATA, HANDLER_KIND_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import { HandlerGuards } from '../resilience/handler-guard';
 import { messageMetadataOf } from './rpc-context.util';
 
 /**
@@ -36,6 +37,8 @@ import { messageMetadataOf } from './rpc-context.util';
 export class MessagingInterceptor implements NestInterceptor {
   private readonly reflector = new Reflector();
   private readonly logger = new Logger('MessagingHandler');
+  // resilience: in-flight hold (graceful shutdown), maxPayloadSize, event dedupe
+  private readonly guards = new HandlerGuards();
 
   constructor(@Optional() @Inject(MESSAGING_MODULE_OPTIONS) private readonly options?: MessagingModuleOptions) {}
 
@@ -70,8 +73,21 @@ export class MessagingInterceptor implements NestInterceptor {
             fields,
           )
         : undefined;
+    const handlerOptions = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler);
+    const args = context.getArgs();
+    // resilience: the guard wraps what follows (it runs first, the decoding after it)
+    const guard = (source: Observable<unknown>) =>
+      this.guards.guard(
+        source,
+        this.guards.resolve(handler, this.reflector.get(HANDLER_KIND_METADATA, handler) === 'event', handlerOptions, this.options?.handlers),
+        args[0],
+        metadata,
+        `${context.getClass().name}.${handler.name}`,
+        fields,
+        this.logger,
+      );
     if (!contract) {
-      return new Observable((subscriber) =>
+      return guard(new Observable((subscriber) =>
         runAsHandlerOf(
           metadata,
           () => {
@@ -81,13 +97,11 @@ export class MessagingInterceptor implements NestInterceptor {
           },
           deadline,
         ),
-      );
+      ));
     }
-    const handlerOptions = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler);
     const unknownProperties =
       handlerOptions?.unknownProperties ?? this.options?.handlers?.unknownProperties ?? 'reject';
-    const args = context.getArgs();
-    return new Observable((subscriber) =>
+    return guard(new Observable((subscriber) =>
       runAsHandlerOf(
         metadata,
         () => {
@@ -107,6 +121,6 @@ export class MessagingInterceptor implements NestInterceptor {
         },
         deadline,
       ),
-    );
+    ));
   }
 }

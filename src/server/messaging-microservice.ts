@@ -1,6 +1,7 @@
 import { Transport, type CustomStrategy, type TcpOptions } from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
 import { MessagingServerTCP } from './messaging-server-tcp';
+import { checkServerOptions, type MessagingServerOptions } from '../resilience/server.options';
 
 /** Microservice options that {@link messagingMicroservice} accepts: Nest's own, for a supported transport. */
 export type MessagingMicroserviceOptions = TcpOptions;
@@ -10,14 +11,17 @@ export type MessagingMicroserviceOptions = TcpOptions;
  * library's metadata to handlers on Nest 11 and 12 alike. Pass the result to
  * `app.connectMicroservice()` or `NestFactory.createMicroservice()`.
  *
- * @throws MessagingConfigurationError for a transport this version does not support.
+ * @param server the library's server options (graceful shutdown).
+ * @throws MessagingConfigurationError for a transport this version does not support, or invalid server options.
  * @example
- * app.connectMicroservice(messagingMicroservice({ transport: Transport.TCP, options: { port: 3001 } }));
+ * app.connectMicroservice(messagingMicroservice({ transport: Transport.TCP, options: { port: 3001 } }, { gracePeriod: 10_000 }));
  */
-export function messagingMicroservice(options: MessagingMicroserviceOptions): CustomStrategy {
+export function messagingMicroservice(options: MessagingMicroserviceOptions, server?: MessagingServerOptions): CustomStrategy {
   const transport = options.transport ?? Transport.TCP;
+  const problems = checkServerOptions(server);
+  if (problems.length) throw new MessagingConfigurationError(problems.join('; '));
   if (transport === Transport.TCP) {
-    return { strategy: new MessagingServerTCP(options.options) };
+    return { strategy: new MessagingServerTCP(options.options, server) };
   }
   throw new MessagingConfigurationError(
     `messagingMicroservice: transport ${String(transport)} is not supported by this version; use Transport.TCP`,
