@@ -40,7 +40,10 @@ const config: Config = {
     `/node_modules/(?!(${esmPackages.join('|')})/)`,
     '/compat/nest11/node_modules/',
   ],
-  moduleNameMapper: { '^nestjs-messaging$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: {
+    '^nestjs-messaging$': '<rootDir>/src/index.ts',
+    '^nestjs-messaging/terminus$': '<rootDir>/src/terminus/index.ts',
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,
 };
