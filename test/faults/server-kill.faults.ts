@@ -28,6 +28,8 @@ async function killDuringLoad(scenario: string, policy: CallPolicy & { timeout: 
   const second = new ServerChild();
   const rejections = watchUnhandledRejections();
   try {
+    // Both processes load first (several seconds of CPU each), so the load runs on a quiet machine.
+    await second.whenReady();
     const port = await first.listen(0);
     const { ctx, client: c } = await client(port, policy);
     try {

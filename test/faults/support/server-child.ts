@@ -15,6 +15,11 @@ export class ServerChild {
     this.ready = this.next((m) => m.ready === true).then(() => undefined);
   }
 
+  /** Resolves once the process has loaded (and is idle, waiting for `listen`). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
   /** Waits for the process to load, then makes it listen (port 0: any) and returns the port. */
   async listen(port = 0): Promise<number> {
     await this.ready;
