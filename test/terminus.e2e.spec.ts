@@ -12,6 +12,7 @@ class NothingController {}
 
 async function healthModule(port: number) {
   const moduleRef = await Test.createTestingModule({
+    // #region health-module
     imports: [
       TerminusModule,
       MessagingModule.forRoot({
@@ -25,7 +26,8 @@ async function healthModule(port: number) {
         ],
       }),
     ],
-    providers: [MessagingHealthIndicator],
+    providers: [MessagingHealthIndicator], // then: health.check([() => indicator.isHealthy('users')])
+    // #endregion health-module
   }).compile();
   await moduleRef.init();
   return moduleRef;
