@@ -60,7 +60,7 @@ async function killDuringLoad(scenario: string, policy: CallPolicy & { timeout: 
         typedFailures: tally.typedFailures,
         hung: tally.hung,
         unhandledRejections: rejections.count(),
-        notes: `${tally.codesText() || 'no failures'}; slowest ${Math.round(tally.slowest)} ms (limit ${policy.timeout + 100}); heap ${growth >= 0 ? "+" : ""}${(growth / MB).toFixed(1)} MB (bound ${HEAP_BOUND / MB})`,
+        notes: `${tally.codesText() || 'no failures'}; slowest ${Math.round(tally.slowest)} ms (limit ${policy.timeout + 100}); heap ${growth >= 0 ? '+' : ''}${(growth / MB).toFixed(1)} MB (bound ${HEAP_BOUND / MB})`,
       };
       record(row);
       expect(tally.untyped).toEqual([]);

@@ -66,7 +66,7 @@ describe('100,000 calls that time out', () => {
         typedFailures: tally.typedFailures,
         hung: tally.hung,
         unhandledRejections: rejections.count(),
-        notes: `${tally.codesText()}; pending after each wave: max ${Math.max(...pendingAfterWaves)}; heap ${growth >= 0 ? "+" : ""}${(growth / MB).toFixed(1)} MB after GC (bound ${HEAP_BOUND / MB})`,
+        notes: `${tally.codesText()}; pending after each wave: max ${Math.max(...pendingAfterWaves)}; heap ${growth >= 0 ? '+' : ''}${(growth / MB).toFixed(1)} MB after GC (bound ${HEAP_BOUND / MB})`,
       });
       expect(tally.typedFailures).toBe(TOTAL);
       expect(tally.codes.get('DEADLINE_EXCEEDED')).toBe(TOTAL);
