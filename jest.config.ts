@@ -45,6 +45,7 @@ const config: Config = {
   moduleNameMapper: {
     '^nestjs-messaging$': '<rootDir>/src/index.ts',
     '^nestjs-messaging/opentelemetry$': '<rootDir>/src/opentelemetry/index.ts',
+    '^nestjs-messaging/terminus$': '<rootDir>/src/terminus/index.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,

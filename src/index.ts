@@ -15,7 +15,7 @@ export type {
   MessagingTransportClient,
 } from './messaging.options';
 
-export { MessagingClient, type CallOptions, type ContractCallOptions } from './client/messaging-client';
+export { MessagingClient, type CallOptions, type ContractCallOptions, type WrapOptions } from './client/messaging-client';
 export { MessagingClientSerializer } from './client/messaging-client.serializer';
 export {
   backoffDelay,
@@ -48,11 +48,8 @@ export {
   type MessageContextState,
 } from './metadata/message-context';
 
-export {
-  messagingMicroservice,
-  type MessagingMicroserviceOptions,
-  type MessagingServerOptions,
-} from './server/messaging-microservice';
+export { messagingMicroservice, type MessagingMicroserviceOptions } from './server/messaging-microservice';
+export type { MessagingServerOptions } from './server/server.options';
 export { MessagingServerTCP } from './server/messaging-server-tcp';
 export { MessagingServerRedis } from './server/messaging-server-redis';
 export {
@@ -128,3 +125,27 @@ export { RequestTimeout, RequestTimeoutInterceptor } from './http/request-timeou
 export { DEFAULT_REQUEST_TIMEOUT_HEADER, type RequestTimeoutOptions } from './http/correlation-id.options';
 export { parseTraceparent, type Traceparent } from './http/traceparent';
 export { CorrelationIdLogger } from './logging/correlation-id.logger';
+
+export { ClientResilience, type ResilienceSnapshot } from './resilience/client-resilience';
+export type { CircuitStateName } from './resilience/circuit-breaker';
+export type {
+  BulkheadOptions,
+  CircuitBreakerOptions,
+  ClientResilienceOptions,
+  RetryBudgetOptions,
+} from './resilience/resilience.options';
+export {
+  MessagingBulkheadRejectedError,
+  MessagingCircuitOpenError,
+  MessagingPayloadTooLargeError,
+} from './resilience/resilience.errors';
+export {
+  MemoryDedupeStore,
+  RedisDedupeStore,
+  type DedupeStore,
+  type MemoryDedupeStoreOptions,
+  type RedisDedupeStoreOptions,
+  type RedisLikeClient,
+} from './resilience/dedupe-store';
+export type { DedupeOptions } from './handler/handler.options';
+export { InFlightTracker, trackInFlight, holdInFlight, type DrainResult } from './resilience/in-flight';

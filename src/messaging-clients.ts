@@ -11,6 +11,7 @@ import { MessagingClient } from './client/messaging-client';
 import { MessagingClientSerializer } from './client/messaging-client.serializer';
 import { carrierFor } from './transports/carriers';
 import { MessagingConfigurationError, MessagingConnectionError } from './errors/messaging.errors';
+import { ClientResilience } from './resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
@@ -80,12 +81,14 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
   private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
     const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
     const carrier = 'transport' in def ? carrierFor(def.transport) : undefined;
+    const resilience = def.resilience ? new ClientResilience(def.resilience) : undefined;
     return new MessagingClient(proxy, {
       name: def.name,
       policy,
       ownsProxy: owns,
       carrier,
       instrumentation: this.options.instrumentation,
+      resilience,
     });
   }
 }

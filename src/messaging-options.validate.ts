@@ -1,6 +1,8 @@
 import { Transport } from '@nestjs/microservices';
 import { checkPolicy } from './client/call-policy';
 import { MessagingConfigurationError } from './errors/messaging.errors';
+import { checkResilience } from './resilience/resilience.options';
+import { checkHandlerResilience } from './resilience/handler-options.validate';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
 /** Transports whose metadata channel this version implements. */
@@ -33,6 +35,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
   ) {
     problems.push(`connectTimeout is ${String(options.connectTimeout)}: give a positive number of milliseconds`);
   }
+  problems.push(...checkHandlerResilience('handlers options', options.handlers));
   const seen = new Set<string>();
   options.clients.forEach((def: MessagingClientDefinition, i) => {
     const where = typeof def?.name === 'string' && def.name ? `client '${def.name}'` : `clients[${i}]`;
@@ -44,6 +47,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
       seen.add(def.name);
     }
     problems.push(...checkPolicy(where, def?.policy));
+    problems.push(...checkResilience(where, def?.resilience));
     checkConnect(where, def?.connect, problems);
     const kinds = ['transport', 'proxy', 'useExisting'].filter((k) => def && k in def);
     if (kinds.length !== 1) {

@@ -3,6 +3,7 @@ import type { ClientOptions, ClientProxy } from '@nestjs/microservices';
 import type { CallPolicy } from './client/call-policy';
 import type { MessagingHandlerOptions } from './handler/handler.options';
 import type { MessagingInstrumentation } from './instrumentation/messaging-instrumentation';
+import type { ClientResilienceOptions } from './resilience/resilience.options';
 
 /** When a client connects: at application bootstrap (fail fast) or on its first call. */
 export type ConnectMode = 'eager' | 'lazy';
@@ -19,6 +20,8 @@ export interface MessagingClientBase {
    * @default the module's `connect`
    */
   connect?: ConnectMode;
+  /** Circuit breaker, bulkhead and retry budget of this client (each off unless given). */
+  resilience?: ClientResilienceOptions;
 }
 
 /**

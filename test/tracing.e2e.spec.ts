@@ -115,7 +115,7 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
       }),
       'self',
       { timeout: 3000 },
-      [otel],
+      { instrumentation: [otel] },
     );
     url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
@@ -235,7 +235,7 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
       }),
       'flaky',
       { timeout: 3000, idempotent: true, retry: { baseDelay: 10, maxDelay: 20 } },
-      [otel],
+      { instrumentation: [otel] },
     );
     try {
       expect(await flaky.request({ cmd: 'c' }, {})).toBe('chain done');

@@ -18,6 +18,9 @@ import { encodeMetadata, newId, type AppMetadata } from '../metadata/message-met
 import type { Carrier } from '../transports/carriers';
 import { backoffDelay, type ResolvedPolicy, type RetryEvent } from './call-policy';
 import { classifyError } from './classify-error';
+import type { BulkheadTicket } from '../resilience/bulkhead';
+import type { AttemptRecorder, ClientResilience } from '../resilience/client-resilience';
+import { checkPayloadSize } from '../resilience/payload-size';
 
 /** One call as `send()`/`emit()` captured it (ids and context read at call time). @internal */
 export interface Call {
@@ -42,6 +45,8 @@ export interface ExecutionHost {
   readonly system: string;
   readonly instruments: readonly MessagingInstrumentation[] | undefined;
   readonly pending: Set<CallExecution>;
+  /** Circuit breaker, bulkhead and retry budget, when configured. */
+  readonly resilience: ClientResilience | undefined;
   isClosed(): boolean;
 }
 
@@ -71,6 +76,9 @@ export class CallExecution implements Unsubscribable {
   private timeline: CallTimelineEntry[] | undefined;
   private instrumented: CallObserver | undefined;
   private errorFields: MessagingErrorFields | undefined;
+  // resilience: the call's bulkhead slot, and the breaker/budget recorder of the current attempt
+  private ticket: BulkheadTicket | undefined;
+  private record: AttemptRecorder | undefined;
 
   constructor(
     private readonly host: ExecutionHost,
@@ -112,6 +120,8 @@ export class CallExecution implements Unsubscribable {
         ),
       );
     }
+    const tooLarge = checkPayloadSize(call.data, call.policy.maxPayloadSize, 'client', this.fields);
+    if (tooLarge) return this.refuse(tooLarge);
     if (this.budget !== false && this.budget <= 0) {
       return this.refuse(new MessagingTimeoutError(0, 0, 0, [], this.fields, false, true));
     }
@@ -129,7 +139,20 @@ export class CallExecution implements Unsubscribable {
     }
     if (this.budget !== false) this.budgetTimer = setTimeout(onBudgetSpent, this.budget, this);
     host.pending.add(this);
-    this.startAttempt();
+    if (!host.resilience) {
+      this.startAttempt();
+      return this;
+    }
+    // resilience: the bulkhead runs the first attempt now, queues it, or refuses the call
+    const admitted = host.resilience.admit(() => {
+      if (!this.done) this.startAttempt();
+    }, this.fields);
+    if (admitted instanceof MessagingError) {
+      this.fail(admitted);
+      return this;
+    }
+    this.ticket = admitted;
+    if (this.done) admitted.leave();
     return this;
   }
 
@@ -137,6 +160,8 @@ export class CallExecution implements Unsubscribable {
   unsubscribe(): void {
     if (this.done) return;
     this.done = true;
+    this.record?.('cancelled');
+    this.ticket?.leave();
     if (this.budgetTimer) clearTimeout(this.budgetTimer);
     if (this.attemptTimer) clearTimeout(this.attemptTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -169,6 +194,7 @@ export class CallExecution implements Unsubscribable {
 
   private fail(err: MessagingError): void {
     if (this.done) return;
+    this.record?.(err);
     this.unsubscribe();
     if (this.timeline) Object.defineProperty(err, 'timeline', { value: this.timeline, enumerable: false });
     this.instrumented?.end(err);
@@ -205,6 +231,12 @@ export class CallExecution implements Unsubscribable {
     this.retryTimer = undefined;
     const { call, host } = this;
     const { policy } = call;
+    if (host.resilience) {
+      // resilience: the circuit admits the attempt, or the call fails fast
+      const entered = host.resilience.beginAttempt(call.pattern, this.fields);
+      if (typeof entered !== 'function') return this.attemptFailed(entered);
+      this.record = entered;
+    }
     const number = ++this.attempt;
     const budgetLeft = this.budget === false ? undefined : this.started + this.budget - now();
     if (number > 1) this.note({ event: 'attempt', attempt: number, budgetLeft: Math.floor(budgetLeft ?? 0) });
@@ -247,6 +279,7 @@ export class CallExecution implements Unsubscribable {
   /** @internal attempt `number` completed */
   completed(number: number): void {
     if (this.done || this.attempt !== number) return;
+    this.record?.(undefined);
     this.unsubscribe();
     this.instrumented?.end();
     if (this.call.event) this.observer.next(undefined);
@@ -264,9 +297,16 @@ export class CallExecution implements Unsubscribable {
     const { policy } = this.call;
     const attempt = this.attempt;
     (this.attemptErrors ??= []).push(err);
+    this.record?.(err);
+    this.record = undefined;
     this.note({ event: 'failed', attempt, code: err.code });
     const retry =
-      err.retryable && policy.idempotent && !this.emitted && attempt < policy.maxAttempts && !this.host.isClosed();
+      err.retryable &&
+      policy.idempotent &&
+      !this.emitted &&
+      attempt < policy.maxAttempts &&
+      !this.host.isClosed() &&
+      (this.host.resilience?.canRetry() ?? true);
     const event: RetryEvent = {
       client: this.host.name,
       pattern: this.call.pattern,

@@ -79,6 +79,15 @@ export interface CallPolicy {
    * @default false
    */
   validateResponses?: boolean;
+  /**
+   * Largest payload the client sends, in bytes of UTF-8 JSON; a larger one
+   * fails with MessagingPayloadTooLargeError (RESOURCE_EXHAUSTED) and is not
+   * sent. Measuring costs one `JSON.stringify` of the payload per call.
+   * `false`: no limit (Nest's TCP framing still refuses frames over its
+   * `maxBufferSize`, by closing the connection).
+   * @default false
+   */
+  maxPayloadSize?: number | false;
   /** Called before each retry. Errors it throws are ignored. */
   onRetry?: (event: RetryEvent) => void;
   /** Called when a call fails for good after more than one attempt. Errors it throws are ignored. */
@@ -95,6 +104,7 @@ export interface ResolvedPolicy {
   readonly maxDelay: number;
   readonly validatePayloads: boolean;
   readonly validateResponses: boolean;
+  readonly maxPayloadSize: number | false;
   readonly onRetry?: (event: RetryEvent) => void;
   readonly onGiveUp?: (event: RetryEvent) => void;
 }
@@ -109,6 +119,7 @@ export const DEFAULT_CALL_POLICY: ResolvedPolicy = Object.freeze({
   maxDelay: 2000,
   validatePayloads: false,
   validateResponses: false,
+  maxPayloadSize: false,
 });
 
 /** Lays `override` over `base`. @internal */
@@ -123,6 +134,7 @@ export function mergePolicy(base: ResolvedPolicy, override: CallPolicy | undefin
     maxDelay: override.retry?.maxDelay ?? base.maxDelay,
     validatePayloads: override.validatePayloads ?? base.validatePayloads,
     validateResponses: override.validateResponses ?? base.validateResponses,
+    maxPayloadSize: override.maxPayloadSize ?? base.maxPayloadSize,
     onRetry: override.onRetry ?? base.onRetry,
     onGiveUp: override.onGiveUp ?? base.onGiveUp,
   };
@@ -145,6 +157,13 @@ export function checkPolicy(where: string, policy: CallPolicy | undefined): stri
   };
   positive('timeout', policy.timeout, true);
   positive('attemptTimeout', policy.attemptTimeout, true);
+  if (
+    policy.maxPayloadSize !== undefined &&
+    policy.maxPayloadSize !== false &&
+    !(Number.isInteger(policy.maxPayloadSize) && policy.maxPayloadSize > 0)
+  ) {
+    problems.push(`${where} has maxPayloadSize ${String(policy.maxPayloadSize)}: give a whole number of bytes > 0 (or false for none)`);
+  }
   for (const flag of ['idempotent', 'validatePayloads', 'validateResponses'] as const) {
     if (policy[flag] !== undefined && typeof policy[flag] !== 'boolean') {
       problems.push(`${where} has ${flag} ${String(policy[flag])}: give true or false`);

@@ -18,6 +18,8 @@ import { assertValidAppMetadata, newId, type AppMetadata } from '../metadata/mes
 import { carrierFor, systemName, transportOfProxy, type Carrier } from '../transports/carriers';
 import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
+import { ClientResilience } from '../resilience/client-resilience';
+import type { ClientResilienceOptions } from '../resilience/resilience.options';
 
 /** Options of one call: its policy, plus metadata. */
 export interface CallOptions extends CallPolicy {
@@ -40,6 +42,14 @@ export interface ContractCallOptions<N extends number = number> extends Omit<Cal
   version?: N;
 }
 
+/** What {@link MessagingClient.wrap} takes besides the proxy, the name and the policy. */
+export interface WrapOptions {
+  /** Instrumentations (tracing, metrics) that observe every call. */
+  instrumentation?: readonly MessagingInstrumentation[];
+  /** Circuit breaker, bulkhead and retry budget. */
+  resilience?: ClientResilienceOptions;
+}
+
 /** How a MessagingClient is set up. @internal (built by MessagingModule or {@link MessagingClient.wrap}) */
 export interface MessagingClientConfig {
   /** Name of the client, in errors and logs. */
@@ -52,6 +62,8 @@ export interface MessagingClientConfig {
   readonly instrumentation?: readonly MessagingInstrumentation[];
   /** How metadata rides on the proxy's transport (default: from the proxy's class). */
   readonly carrier?: Carrier;
+  /** Circuit breaker, bulkhead and retry budget of the client, when configured. */
+  readonly resilience?: ClientResilience;
 }
 
 
@@ -85,6 +97,7 @@ export class MessagingClient {
       system: systemName(transport),
       instruments: config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined,
       pending: this.pending,
+      resilience: config.resilience,
       isClosed: () => this.closed,
     };
   }
@@ -99,19 +112,28 @@ export class MessagingClient {
     proxy: ClientProxy,
     name: string,
     policy?: CallPolicy,
-    instrumentation?: readonly MessagingInstrumentation[],
+    options: WrapOptions = {},
   ): MessagingClient {
     return new MessagingClient(proxy, {
       name,
       policy: mergePolicy(DEFAULT_CALL_POLICY, policy),
       ownsProxy: false,
-      instrumentation,
+      instrumentation: options.instrumentation,
+      resilience: options.resilience ? new ClientResilience(options.resilience) : undefined,
     });
   }
 
   /** Name of this client. */
   get name(): string {
     return this.config.name;
+  }
+
+  /**
+   * The client's circuit breaker, bulkhead and retry budget (`snapshot()` tells
+   * their state); `undefined` when its definition has no `resilience` options.
+   */
+  get resilience(): ClientResilience | undefined {
+    return this.config.resilience;
   }
 
   /**

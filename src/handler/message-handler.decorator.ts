@@ -2,12 +2,8 @@ import { applyDecorators, SetMetadata, UseFilters, UseInterceptors } from '@nest
 import { EventPattern, MessagePattern, type Transport } from '@nestjs/microservices';
 import { isContract, type EventContract, type MessageContract } from '../contract/message-contract';
 import { MessagingConfigurationError, type MessagePattern as Pattern } from '../errors/messaging.errors';
-import {
-  CONTRACT_METADATA,
-  HANDLER_KIND_METADATA,
-  HANDLER_OPTIONS_METADATA,
-  type MessagingHandlerOptions,
-} from './handler.options';
+import { CONTRACT_METADATA, HANDLER_KIND_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
+import { checkHandlerResilience } from '../resilience/handler-options.validate';
 import { MessagingExceptionFilter } from './messaging-exception.filter';
 import { MessagingInterceptor } from './messaging.interceptor';
 
@@ -35,6 +31,9 @@ export function MessageHandler(
 ): MethodDecorator {
   if (isContract(target) && target.kind !== 'message') {
     throw new MessagingConfigurationError(`@MessageHandler needs a message contract (defineMessage); use @EventHandler for events`);
+  }
+  if (options.dedupe) {
+    throw new MessagingConfigurationError('@MessageHandler does not take dedupe: it is for @EventHandler (make request handlers idempotent instead)');
   }
   return handlerDecorators(target, options, 'request', (pattern, transport) =>
     transport === undefined ? MessagePattern(pattern) : MessagePattern(pattern, transport),
@@ -68,6 +67,8 @@ function handlerDecorators(
 ): MethodDecorator {
   const contract = isContract(target) ? target : undefined;
   const pattern = contract ? contract.pattern : (target as Pattern);
+  const problems = checkHandlerResilience('handler options', handlerOptions);
+  if (problems.length) throw new MessagingConfigurationError(problems.join('; '));
   const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [
     patternDecorator(pattern, transport),
     UseInterceptors(MessagingInterceptor),

@@ -24,10 +24,12 @@ import {
   HANDLER_OPTIONS_METADATA,
   type MessagingHandlerOptions,
 } from './handler.options';
+import { HandlerGuards } from '../resilience/handler-guard';
 import { messageMetadataOf, patternOf } from './rpc-context.util';
 
 interface HandlerSettings {
   readonly contract: AnyContract | undefined;
+  readonly options: MessagingHandlerOptions | undefined;
   readonly unknownProperties: 'reject' | 'strip';
   readonly kind: 'request' | 'event';
 }
@@ -54,6 +56,8 @@ export class MessagingInterceptor implements NestInterceptor {
   /** What the decorators said about each handler, read once per handler instead of once per message. */
   private readonly handlers = new WeakMap<object, HandlerSettings>();
   private readonly logger = new Logger('MessagingHandler');
+  // resilience: in-flight hold (graceful shutdown), maxPayloadSize, event dedupe
+  private readonly guards = new HandlerGuards();
 
   private readonly instruments: readonly MessagingInstrumentation[] | undefined;
 
@@ -71,7 +75,7 @@ export class MessagingInterceptor implements NestInterceptor {
     const metadata = messageMetadataOf(context);
     const deadline = metadata.timeoutMs === undefined ? undefined : receivedAt + metadata.timeoutMs;
     const handler = context.getHandler();
-    const { contract, unknownProperties, kind } = this.settingsOf(handler);
+    const { contract, unknownProperties, kind, options: handlerOptions } = this.settingsOf(handler);
     const fields = {
       pattern: contract?.pattern,
       correlationId: metadata.correlationId,
@@ -115,11 +119,22 @@ export class MessagingInterceptor implements NestInterceptor {
       );
       return subscription;
     };
+    // resilience: payload size, event dedupe, in-flight tracking for graceful shutdown (no wrapper when none is on)
+    const guard = (source: Observable<unknown>) =>
+      this.guards.guard(
+        source,
+        this.guards.resolve(handler, kind === 'event', handlerOptions, this.options?.handlers),
+        args[0],
+        metadata,
+        `${context.getClass().name}.${handler.name}`,
+        fields,
+        this.logger,
+      );
     const instruments = this.instruments;
     if (!instruments) {
-      return new Observable((subscriber) => runAsHandlerOf(metadata, () => execute(subscriber), deadline));
+      return guard(new Observable((subscriber) => runAsHandlerOf(metadata, () => execute(subscriber), deadline)));
     }
-    return new Observable((subscriber) => {
+    return guard(new Observable((subscriber) => {
       const observer = startHandler(instruments, {
         kind: contract?.kind === 'event' ? 'event' : kind,
         destination: contract ? describePattern(contract.pattern) : (patternOf(context) ?? '(unknown)'),
@@ -139,7 +154,7 @@ export class MessagingInterceptor implements NestInterceptor {
       });
       subscriber.add(observed);
       return observer.run(() => runAsHandlerOf(metadata, () => execute(observed), deadline));
-    });
+    }));
   }
 
   private settingsOf(handler: object): HandlerSettings {
@@ -149,6 +164,7 @@ export class MessagingInterceptor implements NestInterceptor {
       const options = this.reflector.get<MessagingHandlerOptions | undefined>(HANDLER_OPTIONS_METADATA, handler as () => void);
       settings = {
         contract,
+        options,
         unknownProperties: options?.unknownProperties ?? this.options?.handlers?.unknownProperties ?? 'reject',
         kind: this.reflector.get<'request' | 'event' | undefined>(HANDLER_KIND_METADATA, handler as () => void) ?? 'request',
       };

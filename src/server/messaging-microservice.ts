@@ -11,17 +11,12 @@ import {
 } from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
 import { MessagingServerRedis } from './messaging-server-redis';
-import { MessagingServerRMQ, type RmqDeliveryOptions } from './messaging-server-rmq';
+import { MessagingServerRMQ } from './messaging-server-rmq';
 import { MessagingServerTCP } from './messaging-server-tcp';
+import { checkServerOptions, type MessagingServerOptions } from './server.options';
 
 /** Microservice options that {@link messagingMicroservice} accepts: Nest's own, for a supported transport. */
 export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptions | RmqOptions | MqttOptions;
-
-/** What the library adds to a transport's server. */
-export interface MessagingServerOptions {
-  /** RabbitMQ only: acknowledgement, prefetch and dead-lettering. */
-  rmq?: RmqDeliveryOptions;
-}
 
 /**
  * Turns Nest's microservice options into options whose server carries the
@@ -33,13 +28,14 @@ export interface MessagingServerOptions {
  * are native); MQTT defaults to `protocolVersion: 5` (user properties);
  * RabbitMQ gets manual acknowledgement after the handler, a prefetch limit
  * and a dead-letter queue (see {@link MessagingServerRMQ}; `noAck: true`
- * turns that off).
+ * turns that off). On TCP, `server.gracePeriod` drains in-flight handlers on close.
  *
  * Nest loads the broker's client package (`ioredis`, `nats` or
  * `@nats-io/transport-node`, `amqplib` + `amqp-connection-manager`, `mqtt`)
  * and exits the process when it is missing: install the one you use.
  *
- * @throws MessagingConfigurationError for a transport this version does not support.
+ * @param server the library's server options (RabbitMQ delivery, graceful shutdown).
+ * @throws MessagingConfigurationError for a transport this version does not support, or invalid server options.
  * @example
  * app.connectMicroservice(messagingMicroservice({ transport: Transport.NATS, options: { servers: ['nats://127.0.0.1:4222'] } }));
  */
@@ -48,9 +44,11 @@ export function messagingMicroservice(
   server: MessagingServerOptions = {},
 ): CustomStrategy {
   const transport = options.transport ?? Transport.TCP;
+  const problems = checkServerOptions(server);
+  if (problems.length) throw new MessagingConfigurationError(problems.join('; '));
   switch (transport) {
     case Transport.TCP:
-      return { strategy: new MessagingServerTCP((options as TcpOptions).options) };
+      return { strategy: new MessagingServerTCP((options as TcpOptions).options, server) };
     case Transport.REDIS:
       return { strategy: new MessagingServerRedis((options as RedisOptions).options) };
     case Transport.NATS:

@@ -1,8 +1,8 @@
 import type { AddressInfo, Server } from 'node:net';
-import { Controller, Module, type INestMicroservice, type Type } from '@nestjs/common';
+import { Controller, Module, type DynamicModule, type INestMicroservice, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, ClientProxyFactory, ServerTCP, Transport, type CustomStrategy } from '@nestjs/microservices';
-import { messagingMicroservice } from '../../src';
+import { messagingMicroservice, type MessagingServerOptions } from '../../src';
 
 /** Which Nest major this jest run loaded (12 has setOnDispatchHook, 11 does not). */
 export const nestMajor: 11 | 12 =
@@ -21,12 +21,21 @@ export interface RunningServer {
  */
 export async function startTcpServer(
   controllers: Type<unknown>[],
-  opts: { library?: boolean; port?: number; providers?: Type<unknown>[] } = {},
+  opts: {
+    library?: boolean;
+    port?: number;
+    providers?: Type<unknown>[];
+    imports?: Array<Type<unknown> | DynamicModule>;
+    /** The library's server options (graceful shutdown). */
+    server?: MessagingServerOptions;
+  } = {},
 ): Promise<RunningServer> {
   const tcp = { host: '127.0.0.1', port: opts.port ?? 0 };
   const strategy: CustomStrategy =
-    opts.library === false ? { strategy: new ServerTCP(tcp) } : messagingMicroservice({ transport: Transport.TCP, options: tcp });
-  @Module({ controllers, providers: opts.providers ?? [] })
+    opts.library === false
+      ? { strategy: new ServerTCP(tcp) }
+      : messagingMicroservice({ transport: Transport.TCP, options: tcp }, opts.server);
+  @Module({ controllers, providers: opts.providers ?? [], imports: opts.imports ?? [] })
   class ServerModule {}
   const app = await NestFactory.createMicroservice(ServerModule, { ...strategy, logger: false });
   await app.listen();
