@@ -94,11 +94,12 @@ async function benchTransport(transport: TransportName): Promise<{ raw: number; 
 }
 
 async function main(): Promise<void> {
-  console.log(`rounds ${rounds}, ${calls} calls per round, concurrency ${concurrency} (MQTT: 1, at most 100 calls)`);
-  console.log('transport | raw ClientProxy req/s | MessagingClient req/s | ratio');
+  console.log(`\n#### Every transport: ${rounds} rounds of ${calls} calls, concurrency ${concurrency} (MQTT: 1, at most 100 calls), A B A B ...\n`);
+  console.log('| transport | raw ClientProxy req/s | MessagingClient req/s | MessagingClient / raw |');
+  console.log('|---|---:|---:|---:|');
   for (const t of only ?? TRANSPORTS) {
     const result = await benchTransport(t);
-    if (result) console.log(`${t} | ${result.raw.toFixed(0)} | ${result.lib.toFixed(0)} | ${(result.lib / result.raw).toFixed(2)}`);
+    if (result) console.log(`| ${t} | ${result.raw.toFixed(0)} | ${result.lib.toFixed(0)} | ${(result.lib / result.raw).toFixed(2)} |`);
   }
 }
 

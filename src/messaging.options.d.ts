@@ -1,0 +1,106 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { ClientOptions, ClientProxy } from '@nestjs/microservices';
+import type { CallPolicy } from './client/call-policy';
+import type { MessagingHandlerOptions } from './handler/handler.options';
+import type { MessagingInstrumentation } from './instrumentation/messaging-instrumentation';
+import type { ClientResilienceOptions } from './resilience/resilience.options';
+/** When a client connects: at application bootstrap (fail fast) or on its first call. */
+export type ConnectMode = 'eager' | 'lazy';
+/** What every client definition has, whatever builds its ClientProxy. */
+export interface MessagingClientBase {
+    /** Name of the client: `@InjectMessagingClient(name)`, and in errors and logs. */
+    name: string;
+    /** Overrides of the module's default call policy for this client. */
+    policy?: CallPolicy;
+    /**
+     * `'eager'`: connect at application bootstrap and fail the bootstrap if the
+     * peer or broker cannot be reached. `'lazy'`: connect on the first call.
+     * @default the module's `connect`
+     */
+    connect?: ConnectMode;
+    /** Circuit breaker, bulkhead and retry budget of this client (each off unless given). */
+    resilience?: ClientResilienceOptions;
+}
+/**
+ * A client whose ClientProxy the module builds with Nest's `ClientProxyFactory`,
+ * from Nest's own client options (`{ transport: Transport.TCP, options: { port } }`).
+ * The module adds its serializer, which wraps any serializer given here.
+ */
+export type MessagingTransportClient = MessagingClientBase & ClientOptions;
+/** A client over a ClientProxy that already exists (its owner closes it). */
+export interface MessagingProxyClient extends MessagingClientBase {
+    /** The proxy. For metadata to reach the wire it must use `MessagingClientSerializer`. */
+    proxy: ClientProxy;
+}
+/**
+ * A client over a ClientProxy registered under another injection token, e.g.
+ * by `ClientsModule.register([{ name: 'USERS', ... }])`: `useExisting: 'USERS'`.
+ * The module that provides the token goes into `forRoot`'s `imports` (unless it
+ * is global). Only with `forRoot` (with `forRootAsync`, inject the proxy and pass `proxy`).
+ */
+export interface MessagingExistingClient extends MessagingClientBase {
+    /** The token of the ClientProxy. */
+    useExisting: InjectionToken;
+}
+/** One client of the module. */
+export type MessagingClientDefinition = MessagingTransportClient | MessagingProxyClient | MessagingExistingClient;
+/** Options of {@link MessagingModule.forRoot} (and what `forRootAsync`'s factory returns). */
+export interface MessagingModuleOptions {
+    /** The named clients. */
+    clients: MessagingClientDefinition[];
+    /** The call policy of every client, unless a client or a call overrides it. */
+    defaults?: CallPolicy;
+    /**
+     * When clients connect, unless a client says otherwise.
+     * @default 'lazy'
+     */
+    connect?: ConnectMode;
+    /**
+     * Budget of an eager connection at bootstrap, in milliseconds.
+     * @default 5000
+     */
+    connectTimeout?: number;
+    /** How the library's handlers in this application treat payloads and errors. */
+    handlers?: MessagingHandlerOptions;
+    /**
+     * Instrumentations that observe every call of the module's clients and every
+     * message its handlers run (tracing, metrics), e.g.
+     * `new OpenTelemetryInstrumentation()` from `nestjs-messaging/opentelemetry`.
+     */
+    instrumentation?: MessagingInstrumentation[];
+}
+/** A class that makes the module's options (for `forRootAsync({ useClass })`). */
+export interface MessagingOptionsFactory {
+    /** Returns the module's options. */
+    createMessagingOptions(): MessagingModuleOptions | Promise<MessagingModuleOptions>;
+}
+/** Options of {@link MessagingModule.forRootAsync}. */
+export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+    /**
+     * The names of the clients that the factory defines and that get an injection
+     * token (`@InjectMessagingClient(name)`). Clients not listed are still reachable
+     * through `MessagingClients.get(name)`.
+     */
+    clientNames: string[];
+    /** Makes the options. */
+    useFactory?: (...args: never[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
+    /** Providers injected into `useFactory`. */
+    inject?: Array<InjectionToken | OptionalFactoryDependency>;
+    /** A class implementing {@link MessagingOptionsFactory}, instantiated by the module. */
+    useClass?: Type<MessagingOptionsFactory>;
+    /** An existing provider implementing {@link MessagingOptionsFactory}. */
+    useExisting?: InjectionToken<MessagingOptionsFactory>;
+    /**
+     * Registers the module globally.
+     * @default false
+     */
+    isGlobal?: boolean;
+}
+/** Options of {@link MessagingModule.forRoot}. */
+export interface MessagingModuleRootOptions extends MessagingModuleOptions, Pick<ModuleMetadata, 'imports'> {
+    /**
+     * Registers the module globally.
+     * @default false
+     */
+    isGlobal?: boolean;
+}

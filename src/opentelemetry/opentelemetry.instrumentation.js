@@ -1,0 +1,164 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.OpenTelemetryInstrumentation = void 0;
+const api_1 = require("@opentelemetry/api");
+const messaging_errors_1 = require("../errors/messaging.errors");
+const trace_context_1 = require("./trace-context");
+const SCOPE = 'nestjs-messaging';
+/**
+ * Traces and measures every call and handled message, following the
+ * OpenTelemetry messaging semantic conventions:
+ * - a CLIENT span (`send <pattern>`) per request and a PRODUCER span
+ *   (`publish <pattern>`) per event, with an event per attempt and per retry
+ *   (attempt number, budget left, backoff), and `error.type` on failure;
+ * - the W3C trace context (`traceparent`, `tracestate`) in the message metadata;
+ * - a SERVER span (`process <pattern>`) per handled request and a CONSUMER span
+ *   per handled event, child of the sender's span, in whose context the handler runs;
+ * - metrics: `messaging.client.operation.duration` and `messaging.process.duration`
+ *   (seconds), and the counters `nestjs_messaging.client.retries`,
+ *   `nestjs_messaging.client.timeouts` and `nestjs_messaging.client.errors`.
+ *
+ * Attributes: `messaging.system` (tcp, redis, nats, rabbitmq, mqtt),
+ * `messaging.destination.name` (the pattern), `messaging.operation.type`,
+ * `messaging.operation.name`, `messaging.message.id`,
+ * `messaging.message.conversation_id` (the correlation id), `error.type` (the error code).
+ *
+ * @example
+ * MessagingModule.forRoot({ clients: [...], instrumentation: [new OpenTelemetryInstrumentation()] })
+ */
+class OpenTelemetryInstrumentation {
+    tracer;
+    instruments;
+    constructor(options = {}) {
+        if (options.tracing !== false) {
+            this.tracer = (options.tracerProvider ?? api_1.trace.getTracerProvider()).getTracer(SCOPE);
+        }
+        if (options.metrics !== false) {
+            const meter = (options.meterProvider ?? api_1.metrics.getMeterProvider()).getMeter(SCOPE);
+            this.instruments = {
+                clientDuration: meter.createHistogram('messaging.client.operation.duration', {
+                    unit: 's',
+                    description: 'Duration of a messaging call (retries included)',
+                }),
+                processDuration: meter.createHistogram('messaging.process.duration', {
+                    unit: 's',
+                    description: 'Duration of handling a message',
+                }),
+                retries: meter.createCounter('nestjs_messaging.client.retries', { description: 'Retries of messaging calls' }),
+                timeouts: meter.createCounter('nestjs_messaging.client.timeouts', { description: 'Messaging calls that timed out' }),
+                errors: meter.createCounter('nestjs_messaging.client.errors', { description: 'Messaging calls that failed' }),
+            };
+        }
+    }
+    startCall(info) {
+        const attributes = {
+            'messaging.system': info.system,
+            'messaging.destination.name': info.destination,
+            'messaging.operation.type': 'send',
+            'messaging.operation.name': info.kind === 'event' ? 'publish' : 'send',
+            'messaging.message.id': info.messageId,
+            'messaging.message.conversation_id': info.correlationId,
+            'nestjs_messaging.client': info.client,
+        };
+        const span = this.tracer?.startSpan(`${attributes['messaging.operation.name']} ${info.destination}`, {
+            kind: info.kind === 'event' ? api_1.SpanKind.PRODUCER : api_1.SpanKind.CLIENT,
+            attributes,
+        });
+        const started = performance.now();
+        const instruments = this.instruments;
+        const metricAttributes = {
+            'messaging.system': info.system,
+            'messaging.destination.name': info.destination,
+            'messaging.operation.name': attributes['messaging.operation.name'],
+            'nestjs_messaging.client': info.client,
+        };
+        return {
+            headers: span ? traceHeaders(span) : undefined,
+            attempt: (attempt, budgetLeft) => span?.addEvent('messaging.attempt', {
+                'messaging.attempt': attempt,
+                ...(budgetLeft === undefined ? {} : { 'nestjs_messaging.budget_left_ms': Math.max(0, Math.round(budgetLeft)) }),
+            }),
+            retry: (attempt, delay, error) => {
+                span?.addEvent('messaging.retry', {
+                    'messaging.attempt': attempt,
+                    'nestjs_messaging.backoff_ms': delay,
+                    'error.type': error.code,
+                });
+                instruments?.retries.add(1, metricAttributes);
+            },
+            end: (error) => {
+                if (span) {
+                    if (error)
+                        fail(span, error);
+                    span.end();
+                }
+                if (instruments) {
+                    const attrs = error ? { ...metricAttributes, 'error.type': error.code } : metricAttributes;
+                    instruments.clientDuration.record((performance.now() - started) / 1000, attrs);
+                    if (error) {
+                        instruments.errors.add(1, attrs);
+                        if (error.code === 'DEADLINE_EXCEEDED')
+                            instruments.timeouts.add(1, attrs);
+                    }
+                }
+            },
+        };
+    }
+    startHandler(info) {
+        const parent = (0, trace_context_1.remoteContext)(info.metadata.traceparent, info.metadata.tracestate);
+        const span = this.tracer?.startSpan(`process ${info.destination}`, {
+            kind: info.kind === 'event' ? api_1.SpanKind.CONSUMER : api_1.SpanKind.SERVER,
+            attributes: {
+                'messaging.destination.name': info.destination,
+                'messaging.operation.type': 'process',
+                'messaging.operation.name': 'process',
+                'messaging.message.id': info.metadata.messageId,
+                'messaging.message.conversation_id': info.metadata.correlationId,
+            },
+        }, parent);
+        const ctx = span ? api_1.trace.setSpan(parent, span) : undefined;
+        const started = performance.now();
+        const instruments = this.instruments;
+        return {
+            run: (fn) => (ctx ? api_1.context.with(ctx, fn) : fn()),
+            end: (error) => {
+                const type = error === undefined ? undefined : errorType(error);
+                if (span) {
+                    if (error !== undefined)
+                        fail(span, error);
+                    span.end();
+                }
+                instruments?.processDuration.record((performance.now() - started) / 1000, {
+                    'messaging.destination.name': info.destination,
+                    'messaging.operation.name': 'process',
+                    ...(type ? { 'error.type': type } : {}),
+                });
+            },
+        };
+    }
+}
+exports.OpenTelemetryInstrumentation = OpenTelemetryInstrumentation;
+function traceHeaders(span) {
+    const sc = span.spanContext();
+    const headers = {
+        traceparent: `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`,
+    };
+    const state = sc.traceState?.serialize();
+    if (state)
+        headers.tracestate = state;
+    return headers;
+}
+function errorType(error) {
+    if (error instanceof messaging_errors_1.MessagingError)
+        return error.code;
+    const code = error?.code;
+    if (typeof code === 'string')
+        return code;
+    return error instanceof Error ? error.name : 'UNKNOWN';
+}
+function fail(span, error) {
+    span.setAttribute('error.type', errorType(error));
+    span.setStatus({ code: api_1.SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+    if (error instanceof Error)
+        span.recordException(error);
+}

@@ -1,0 +1,48 @@
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { MessagingClients } from '../messaging-clients';
+/** Options of {@link MessagingHealthIndicator.isHealthy}. */
+export interface MessagingHealthCheckOptions {
+    /**
+     * Key of the result in the health report.
+     * @default the client's name
+     */
+    key?: string;
+    /**
+     * Budget of the connection check, in milliseconds.
+     * @default 1000
+     */
+    timeout?: number;
+    /**
+     * Check the connection (connects the ClientProxy if it is not connected).
+     * `false`: report the circuit breaker only.
+     * @default true
+     */
+    connect?: boolean;
+    /**
+     * Report the client down while its circuit breaker is open or isolated.
+     * @default true
+     */
+    downWhenCircuitOpen?: boolean;
+}
+/**
+ * A `@nestjs/terminus` health indicator for the module's MessagingClients:
+ * up when the client connects within the budget and its circuit breaker (if
+ * any) is not open; the report carries the breaker state and bulkhead load.
+ * Import it from `nestjs-messaging/terminus` (terminus is an optional peer
+ * dependency: the main entry never loads it), and provide it in a module that
+ * imports `TerminusModule` and sees `MessagingModule`.
+ *
+ * @example
+ * @Get('health') @HealthCheck()
+ * check() { return this.health.check([() => this.messaging.isHealthy('users')]); }
+ */
+export declare class MessagingHealthIndicator {
+    private readonly clients;
+    private readonly indicator;
+    constructor(clients: MessagingClients, indicator: HealthIndicatorService);
+    /**
+     * Checks the client named `name`.
+     * @throws MessagingConfigurationError when there is no such client.
+     */
+    isHealthy(name: string, options?: MessagingHealthCheckOptions): Promise<HealthIndicatorResult>;
+}
