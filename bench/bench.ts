@@ -33,7 +33,7 @@ const EVENTS_PER_ROUND = quick ? 5_000 : 10_000;
 const CONCURRENCIES = [1, 16, 256];
 const EXTRA_CONCURRENCY = 16;
 const PATTERN = { cmd: 'echo' };
-const PAYLOAD = { id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['admin', 'math'] };
+const PAYLOAD = { id: 42, name: 'Sample User', email: 'user@example.com', tags: ['admin', 'math'] };
 const register = join(__dirname, '..', 'scripts', 'register.cjs');
 
 const nestMajor = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;

@@ -36,7 +36,7 @@ class InMemoryProxy extends ClientProxy {
 }
 
 const PATTERN = { cmd: 'echo' };
-const PAYLOAD = { id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['admin', 'math'] };
+const PAYLOAD = { id: 42, name: 'Sample User', email: 'user@example.com', tags: ['admin', 'math'] };
 
 async function measure(call: () => Promise<unknown>, calls: number): Promise<number> {
   const batch = 256;

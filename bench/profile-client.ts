@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     { logger: false },
   );
   const mc = ctx.get<MessagingClient>(getMessagingClientToken('p'));
-  const payload = { id: 42, name: 'Ada Lovelace', email: 'ada@example.com', tags: ['admin', 'math'] };
+  const payload = { id: 42, name: 'Sample User', email: 'user@example.com', tags: ['admin', 'math'] };
   const call = which === 'raw' ? () => lastValueFrom(raw.send({ cmd: 'echo' }, payload)) : () => lastValueFrom(mc.send({ cmd: 'echo' }, payload));
   const end = performance.now() + Number(process.env.PROFILE_MS ?? 4000);
   let ops = 0;

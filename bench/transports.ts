@@ -71,7 +71,7 @@ async function benchTransport(transport: TransportName): Promise<{ raw: number; 
   const c = transport === 'mqtt' ? 1 : concurrency;
   const n = transport === 'mqtt' ? Math.min(calls, 100) : calls;
   const pattern = { cmd: 'echo', ns };
-  const payload = { id: 42, name: 'Ada' };
+  const payload = { id: 42, name: 'Sample' };
   const rawCall = () => firstValueFrom(raw.send(pattern, payload));
   const libCall = () => lib.request(pattern, payload);
   await timed(rawCall, 200, 1);

@@ -3,6 +3,6 @@ import { nestMajor } from './support/nest';
 
 describe(`examples (Nest ${nestMajor})`, () => {
   it('runs the README quick start', async () => {
-    await expect(main(0)).resolves.toBe('Hello, Ada');
+    await expect(main(0)).resolves.toBe('Hello, Sample');
   });
 });

@@ -46,7 +46,7 @@ export interface HandlerRecord {
 /** In-memory users, welcome notifications and a journal of handled messages. */
 @Injectable()
 export class UsersStore {
-  readonly users = new Map<number, User>([[42, { id: 42, name: 'Ada Lovelace' }]]);
+  readonly users = new Map<number, User>([[42, { id: 42, name: 'Sample User' }]]);
   readonly notifications: Array<{ userId: number; text: string; correlationId: string }> = [];
   readonly journal: HandlerRecord[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();

@@ -52,7 +52,7 @@ export async function demo(base: string, store: UsersStore, print: (line: string
   const created = await fetch(`${base}/users`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-correlation-id': `${sent}-signup` },
-    body: JSON.stringify({ name: 'Grace Hopper' }),
+    body: JSON.stringify({ name: 'New User' }),
   });
   const newUser = (await created.json()) as User;
   const deadline = Date.now() + 2_000;

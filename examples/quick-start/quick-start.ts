@@ -21,7 +21,7 @@ import {
 export class UsersController {
   @MessagePattern({ cmd: 'get_user' })
   getUser(@Payload() data: { id: number }, @MessageMeta() meta: MessageMetadata) {
-    return { id: data.id, name: 'Ada', seenCorrelationId: meta.correlationId };
+    return { id: data.id, name: 'Sample', seenCorrelationId: meta.correlationId };
   }
 }
 
