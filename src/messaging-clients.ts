@@ -106,14 +106,8 @@ function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientO
 }
 
 async function connectWithin(client: MessagingClient, timeout: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no connection within ${timeout} ms`)), timeout);
-      }),
-    ]);
+    await client.connect(timeout);
   } catch (err) {
     throw new MessagingConnectionError(
       `client '${client.name}' could not connect at bootstrap (connect: 'eager'): ${
@@ -121,7 +115,5 @@ async function connectWithin(client: MessagingClient, timeout: number): Promise<
       }. Start its server or broker first, or use connect: 'lazy'`,
       { client: client.name, cause: err },
     );
-  } finally {
-    clearTimeout(timer);
   }
 }

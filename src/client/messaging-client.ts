@@ -215,9 +215,24 @@ export class MessagingClient {
     if (this.config.ownsProxy) await this.proxy.close();
   }
 
-  /** Connects the ClientProxy now instead of on the first call. */
-  async connect(): Promise<void> {
-    await this.proxy.connect();
+  /**
+   * Connects the ClientProxy now instead of on the first call.
+   * @param timeout give up after this many milliseconds (default: wait as long as Nest does).
+   * @throws the transport's connection error, or an Error when `timeout` passes first.
+   */
+  async connect(timeout?: number): Promise<void> {
+    if (timeout === undefined) return void (await this.proxy.connect());
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.proxy.connect(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no connection within ${timeout} ms`)), timeout);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Validates the payload before sending and the replies after, as the policy says. */
