@@ -126,7 +126,7 @@ export class MessagingInterceptor implements NestInterceptor {
         this.guards.resolve(handler, kind === 'event', handlerOptions, this.options?.handlers),
         args[0],
         metadata,
-        `${context.getClass().name}.${handler.name}`,
+        () => `${context.getClass().name}.${handler.name}`,
         fields,
         this.logger,
       );

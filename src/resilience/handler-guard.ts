@@ -60,7 +60,7 @@ export class HandlerGuards {
     settings: HandlerGuardSettings,
     data: unknown,
     metadata: MessageMetadata,
-    handlerKey: string,
+    handlerKeyOf: () => string,
     fields: MessagingErrorFields,
     logger: Logger,
   ): Observable<unknown> {
@@ -80,6 +80,7 @@ export class HandlerGuards {
         subscriber.add(source.subscribe(subscriber));
         return;
       }
+      const handlerKey = handlerKeyOf();
       const key = `${handlerKey}:${metadata.messageId}`;
       let inner: Subscription | undefined;
       const run = () => {
