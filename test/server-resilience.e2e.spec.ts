@@ -19,7 +19,7 @@ import {
 } from '../src';
 import { OutgoingMessage } from '../src/client/outgoing-message';
 import { Controller, nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
-import { brokerAvailable } from './support/redis-available';
+import { describeWithBroker } from './support/brokers';
 
 const handled: Record<string, number> = {};
 let failNext = 0;
@@ -235,9 +235,8 @@ describe('MemoryDedupeStore', () => {
   });
 });
 
-describe(`Event dedupe with a Redis store shared by two instances (Nest ${nestMajor})`, () => {
+describeWithBroker('redis', `Event dedupe with a Redis store shared by two instances (Nest ${nestMajor})`, () => {
   it('handles a message delivered to both instances once', async () => {
-    if (!(await brokerAvailable('Redis', 6379))) return;
     const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const store: DedupeStore = new RedisDedupeStore(redis, { keyPrefix: `test:${newId()}:` });
