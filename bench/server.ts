@@ -6,17 +6,16 @@
  */
 import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
-import { Controller, Module, UseInterceptors, type DynamicModule } from '@nestjs/common';
+import { Controller, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, EventPattern, MessagePattern, Payload, Transport } from '@nestjs/microservices';
-import { MessageHandler, MessagingInterceptor, MessagingModule, messagingMicroservice } from 'nestjs-messaging';
+import { MessageHandler, MessagingModule, messagingMicroservice } from 'nestjs-messaging';
 import { EchoContract, EchoDto } from './contracts';
 import { benchInstrumentation } from './tracing';
 
 let events = 0;
 
 @Controller()
-@UseInterceptors(MessagingInterceptor)
 class BenchHandlers {
   @MessagePattern({ cmd: 'echo' })
   echo(@Payload() data: unknown): unknown {

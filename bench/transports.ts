@@ -9,7 +9,7 @@
  * on one pattern (see the README's known transport issues).
  */
 import 'reflect-metadata';
-import { Controller, Module, UseInterceptors } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, MessagePattern, Payload, type ClientOptions } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
@@ -18,7 +18,6 @@ import {
   MessageMeta,
   messagingMicroservice,
   MessagingClient,
-  MessagingInterceptor,
   MessagingModule,
   type MessageMetadata,
 } from '../src';
@@ -45,7 +44,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function benchTransport(transport: TransportName): Promise<{ raw: number; lib: number } | undefined> {
   const ns = uniqueName('bench');
   @Controller()
-  @UseInterceptors(MessagingInterceptor)
   class Echo {
     @MessagePattern({ cmd: 'echo', ns })
     echo(@Payload() data: unknown, @MessageMeta() _meta: MessageMetadata) {

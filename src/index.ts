@@ -1,7 +1,7 @@
-export { MessagingModule } from './messaging.module';
-export { MessagingClients } from './messaging-clients';
-export { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './messaging.constants';
-export { InjectMessagingClient } from './inject-messaging-client.decorator';
+export { MessagingModule } from './module/messaging.module';
+export { MessagingClients } from './module/messaging-clients';
+export { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './module/messaging.constants';
+export { InjectMessagingClient } from './module/inject-messaging-client.decorator';
 export type {
   ConnectMode,
   MessagingClientBase,
@@ -13,7 +13,7 @@ export type {
   MessagingOptionsFactory,
   MessagingProxyClient,
   MessagingTransportClient,
-} from './messaging.options';
+} from './module/messaging.options';
 
 export { MessagingClient, type CallOptions, type ContractCallOptions, type WrapOptions } from './client/messaging-client';
 export { MessagingClientSerializer } from './client/messaging-client.serializer';
@@ -30,7 +30,7 @@ export {
   METADATA_FORMAT_VERSION,
   MetadataKeys,
   MetadataLimits,
-} from './metadata/metadata-keys';
+} from './wire/metadata-keys';
 export {
   decodeMetadata,
   encodeMetadata,
@@ -39,32 +39,32 @@ export {
   type AppMetadata,
   type MessageMetadata,
   type WireMetadata,
-} from './metadata/message-metadata';
+} from './wire/message-metadata';
 export {
   getMessageContext,
   runWithMessageContext,
   timeLeft,
   type MessageContextInit,
   type MessageContextState,
-} from './metadata/message-context';
+} from './context/message-context';
 
 export { messagingMicroservice, type MessagingMicroserviceOptions } from './server/messaging-microservice';
-export type { MessagingServerOptions } from './server/server.options';
+export type { MessagingServerOptions, RmqDeliveryOptions } from './server/server.options';
 export { MessagingServerTCP } from './server/messaging-server-tcp';
 export { MessagingServerRedis } from './server/messaging-server-redis';
+export { MessagingServerNats } from './server/messaging-server-nats';
+export { MessagingServerMqtt } from './server/messaging-server-mqtt';
 export {
   MessagingServerRMQ,
   RMQ_DELIVERIES_HEADER,
   RMQ_ERROR_HEADER,
   RMQ_ORIGINAL_QUEUE_HEADER,
-  type RmqDeliveryOptions,
 } from './server/messaging-server-rmq';
-export { MessagingInterceptor } from './handler/messaging.interceptor';
 export { MessageMeta } from './handler/message-meta.decorator';
 export { MessageHandler, EventHandler, type HandlerDecoratorOptions } from './handler/message-handler.decorator';
 export { MessagingExceptionFilter } from './handler/messaging-exception.filter';
-export type { MessagingHandlerOptions } from './handler/handler.options';
-export { MessagingContext } from './metadata/messaging-context.service';
+export type { DedupeOptions, MessagingHandlerOptions } from './handler/handler.options';
+export { MessagingContext } from './context/messaging-context.service';
 
 export {
   defineEvent,
@@ -93,7 +93,7 @@ export {
   HTTP_STATUS_BY_CODE,
   MessagingHttpExceptionFilter,
   type MessagingHttpErrorBody,
-} from './errors/messaging-http-exception.filter';
+} from './http/messaging-http-exception.filter';
 
 export { MessagingErrorCode, isMessagingErrorCode } from './errors/error-codes';
 export {
@@ -102,6 +102,7 @@ export {
   MessagingConfigurationError,
   MessagingConnectionError,
   MessagingError,
+  MessagingPayloadTooLargeError,
   MessagingRemoteError,
   MessagingRetriesExhaustedError,
   MessagingTimeoutError,
@@ -123,8 +124,8 @@ export { DEFAULT_CORRELATION_ID_HEADER, type CorrelationIdOptions } from './http
 export { MessagingHttpModule, type MessagingHttpModuleAsyncOptions } from './http/messaging-http.module';
 export { RequestTimeout, RequestTimeoutInterceptor } from './http/request-timeout.decorator';
 export { DEFAULT_REQUEST_TIMEOUT_HEADER, type RequestTimeoutOptions } from './http/correlation-id.options';
-export { parseTraceparent, type Traceparent } from './http/traceparent';
-export { CorrelationIdLogger } from './logging/correlation-id.logger';
+export { parseTraceparent, type Traceparent } from './wire/traceparent';
+export { CorrelationIdLogger } from './context/correlation-id.logger';
 
 export { ClientResilience, type ResilienceSnapshot } from './resilience/client-resilience';
 export type { CircuitStateName } from './resilience/circuit-breaker';
@@ -134,11 +135,7 @@ export type {
   ClientResilienceOptions,
   RetryBudgetOptions,
 } from './resilience/resilience.options';
-export {
-  MessagingBulkheadRejectedError,
-  MessagingCircuitOpenError,
-  MessagingPayloadTooLargeError,
-} from './resilience/resilience.errors';
+export { MessagingBulkheadRejectedError, MessagingCircuitOpenError } from './resilience/resilience.errors';
 export {
   MemoryDedupeStore,
   RedisDedupeStore,
@@ -146,6 +143,5 @@ export {
   type MemoryDedupeStoreOptions,
   type RedisDedupeStoreOptions,
   type RedisLikeClient,
-} from './resilience/dedupe-store';
-export type { DedupeOptions } from './handler/handler.options';
-export { InFlightTracker, trackInFlight, holdInFlight, type DrainResult } from './resilience/in-flight';
+} from './handler/dedupe-store';
+export type { DrainResult } from './context/in-flight';

@@ -1,4 +1,4 @@
-import { Controller, UseInterceptors, type INestApplicationContext } from '@nestjs/common';
+import { Controller, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, NEVER, of, toArray } from 'rxjs';
@@ -10,7 +10,6 @@ import {
   MessagingClientClosedError,
   MessagingConnectionError,
   MessagingErrorCode,
-  MessagingInterceptor,
   MessagingModule,
   MessagingRemoteError,
   MessagingRetriesExhaustedError,
@@ -32,7 +31,6 @@ const events: Seen[] = [];
 let businessCalls = 0;
 
 @Controller()
-@UseInterceptors(MessagingInterceptor)
 class LibraryController {
   @MessagePattern({ cmd: 'probe' })
   probe(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): Seen {

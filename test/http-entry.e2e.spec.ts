@@ -7,7 +7,6 @@ import {
   Module,
   Post,
   UseGuards,
-  UseInterceptors,
   type CanActivate,
   type DynamicModule,
   type INestApplication,
@@ -24,7 +23,6 @@ import {
   MessagingClient,
   MessagingConfigurationError,
   MessagingHttpModule,
-  MessagingInterceptor,
   MessagingModule,
   type MessageMetadata,
 } from '../src';
@@ -38,7 +36,6 @@ interface Echo {
 }
 
 @Controller()
-@UseInterceptors(MessagingInterceptor)
 class EchoHandlers {
   @MessagePattern({ cmd: 'echo' })
   echo(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): Echo {

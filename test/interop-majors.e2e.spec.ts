@@ -2,7 +2,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Controller, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { Controller, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
@@ -10,7 +10,6 @@ import {
   getMessagingClientToken,
   MessageMeta,
   MessagingClient,
-  MessagingInterceptor,
   MessagingModule,
   runWithMessageContext,
   type MessageMetadata,
@@ -81,7 +80,6 @@ function handlers(ns: string) {
   @Controller()
   class Handlers {
     @MessagePattern({ cmd: 'echo', ns })
-    @UseInterceptors(MessagingInterceptor)
     echo(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata) {
       return { data, correlationId: meta.correlationId, app: meta.app, major: nestMajor };
     }

@@ -1,4 +1,4 @@
-import { Controller, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { Controller, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { EventPattern, MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
@@ -6,7 +6,6 @@ import {
   getMessagingClientToken,
   MessageMeta,
   MessagingClient,
-  MessagingInterceptor,
   MessagingModule,
   runWithMessageContext,
   type MessageMetadata,
@@ -24,7 +23,6 @@ function controllers(ns: string) {
   const events: Array<{ kind: string; data: unknown; correlationId?: string }> = [];
 
   @Controller()
-  @UseInterceptors(MessagingInterceptor)
   class LibraryHandler {
     @MessagePattern({ cmd: 'echo', ns })
     echo(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata) {

@@ -1,4 +1,4 @@
-import { Controller, Inject, Injectable, Module, UseInterceptors } from '@nestjs/common';
+import { Controller, Inject, Injectable, Module } from '@nestjs/common';
 import { ClientProxyFactory, ClientsModule, MessagePattern, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import {
@@ -10,7 +10,6 @@ import {
   MessagingClientSerializer,
   MessagingConfigurationError,
   MessagingConnectionError,
-  MessagingInterceptor,
   MessagingModule,
   runWithMessageContext,
   type MessagingModuleOptions,
@@ -19,7 +18,6 @@ import {
 import { nestMajor, startTcpServer, type RunningServer } from './support/nest';
 
 @Controller()
-@UseInterceptors(MessagingInterceptor)
 class EchoController {
   @MessagePattern({ cmd: 'echo' })
   echo(data: unknown) {

@@ -17,7 +17,7 @@ import {
   RedisDedupeStore,
   type DedupeStore,
 } from '../src';
-import { OutgoingMessage } from '../src/client/outgoing-message';
+import { OutgoingMessage } from '../src/wire/outgoing-message';
 import { Controller, nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
 import { describeWithBroker } from './support/brokers';
 
@@ -150,9 +150,7 @@ describe(`Graceful shutdown over TCP (Nest ${nestMajor})`, () => {
 describe(`Handler maxPayloadSize (Nest ${nestMajor})`, () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startTcpServer([ShutdownController], {
-      imports: [MessagingModule.forRoot({ clients: [], handlers: { maxPayloadSize: 1000 } })],
-    });
+    server = await startTcpServer([ShutdownController], { server: { handlers: { maxPayloadSize: 1000 } } });
   });
   afterAll(() => server.close());
 
@@ -240,7 +238,7 @@ describeWithBroker('redis', `Event dedupe with a Redis store shared by two insta
     const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const store: DedupeStore = new RedisDedupeStore(redis, { keyPrefix: `test:${newId()}:` });
-    const handlers = { imports: [MessagingModule.forRoot({ clients: [], handlers: { dedupe: { store } } })] };
+    const handlers = { server: { handlers: { dedupe: { store } } } };
     const a = await startTcpServer([EventsController], handlers);
     const b = await startTcpServer([EventsController], handlers);
     const ca = await clientFor(a.port);
@@ -248,7 +246,7 @@ describeWithBroker('redis', `Event dedupe with a Redis store shared by two insta
     try {
       for (const k of Object.keys(handled)) delete handled[k];
       const id = newId();
-      // The module-level dedupe applies to every @EventHandler, 'plain' included.
+      // The server-level dedupe applies to every @EventHandler, 'plain' included.
       await emitWithId(ca.client, { evt: 'plain' }, id);
       await emitWithId(cb.client, { evt: 'plain' }, id);
       await emitWithId(cb.client, { evt: 'plain' }, newId());

@@ -103,7 +103,7 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
       res.on('finish', () => span.end());
       context.with(trace.setSpan(context.active(), span), next);
     });
-    const strategy = messagingMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } });
+    const strategy = messagingMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } }, { instrumentation: [otel] });
     app.connectMicroservice(strategy);
     await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');

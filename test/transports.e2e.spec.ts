@@ -1,4 +1,4 @@
-import { Controller, Injectable, NotFoundException, UseInterceptors, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
+import { Controller, Injectable, NotFoundException, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   ClientProxyFactory,
@@ -22,13 +22,12 @@ import {
   MessagingClient,
   MessagingClientSerializer,
   MessagingErrorCode,
-  MessagingInterceptor,
   MessagingModule,
   MessagingTimeoutError,
   runWithMessageContext,
   type MessageMetadata,
 } from '../src';
-import { readIncomingMetadata } from '../src/server/incoming-metadata';
+import { currentInbound } from '../src/context/message-context';
 import { GetUser, GetUserV2, UserDto, type GetUserV1 } from './fixtures/users.contracts';
 import { describeWithBroker } from './support/brokers';
 import { nestMajor, waitFor } from './support/nest';
@@ -47,8 +46,8 @@ function nativeMetadata(ctx: unknown): Record<string, unknown> | undefined {
   }
   if (ctx instanceof RmqContext) return (ctx.getMessage() as { properties: { headers: Record<string, unknown> } }).properties.headers;
   if (ctx instanceof MqttContext) return (ctx.getPacket() as { properties?: { userProperties?: Record<string, unknown> } }).properties?.userProperties;
-  // TCP and Redis: the packet's metadata field (Nest 12: ctx.getMetadata(); Nest 11: the library's server strategy).
-  return readIncomingMetadata(ctx) as Record<string, unknown> | undefined;
+  // TCP and Redis: the packet's metadata field (Nest 12: ctx.getMetadata(); Nest 11: as the library's server strategy read it off the packet).
+  return ((ctx as { getMetadata?: () => unknown }).getMetadata?.() ?? currentInbound()?.packetField) as Record<string, unknown> | undefined;
 }
 
 interface Hop {
@@ -71,7 +70,6 @@ function makeControllers(ns: string) {
   });
 
   @Controller()
-  @UseInterceptors(MessagingInterceptor)
   class HopB {
     @MessagePattern({ cmd: 'probe', ns })
     probe(@Payload() data: unknown, @MessageMeta() meta: MessageMetadata): Seen {
@@ -106,7 +104,6 @@ function makeControllers(ns: string) {
   }
 
   @Controller()
-  @UseInterceptors(MessagingInterceptor)
   class HopA {
     constructor(private readonly forwarder: Forwarder) {}
 

@@ -12,7 +12,6 @@ import {
   Param,
   ParseIntPipe,
   Post,
-  UseInterceptors,
   type DynamicModule,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -24,7 +23,6 @@ import {
   MessageMeta,
   MessagingClient,
   MessagingHttpModule,
-  MessagingInterceptor,
   MessagingModule,
   MessagingHttpExceptionFilter,
   type MessageMetadata,
@@ -69,7 +67,6 @@ export class UsersStore {
 
 /** The microservice side: handlers equipped with the library's interceptor. */
 @Controller()
-@UseInterceptors(MessagingInterceptor)
 export class UsersHandlers {
   constructor(private readonly store: UsersStore) {}
 

@@ -1,14 +1,14 @@
 /* The README's quick start: test/examples.e2e.spec.ts compiles and runs this file. */
 import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
-import { Controller, Injectable, Module, UseInterceptors, type DynamicModule } from '@nestjs/common';
+import { Controller, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, Payload, Transport } from '@nestjs/microservices';
+import { Payload, Transport } from '@nestjs/microservices';
 import {
   InjectMessagingClient,
+  MessageHandler,
   MessageMeta,
   MessagingClient,
-  MessagingInterceptor,
   MessagingModule,
   messagingMicroservice,
   runWithMessageContext,
@@ -17,9 +17,8 @@ import {
 
 // #region server
 @Controller()
-@UseInterceptors(MessagingInterceptor) // reads the metadata, runs the handler in its context
 export class UsersController {
-  @MessagePattern({ cmd: 'get_user' })
+  @MessageHandler({ cmd: 'get_user' }) // Nest's @MessagePattern, run inside the library's pipeline
   getUser(@Payload() data: { id: number }, @MessageMeta() meta: MessageMetadata) {
     return { id: data.id, name: 'Sample', seenCorrelationId: meta.correlationId };
   }

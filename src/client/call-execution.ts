@@ -14,13 +14,13 @@ import {
 } from '../errors/messaging.errors';
 import type { CallObserver, MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { startCall } from '../instrumentation/observers';
-import { encodeMetadata, newId, type AppMetadata } from '../metadata/message-metadata';
-import type { Carrier } from '../transports/carriers';
+import { encodeMetadata, newId, type AppMetadata } from '../wire/message-metadata';
+import type { Carrier } from '../wire/carriers';
 import { backoffDelay, type ResolvedPolicy, type RetryEvent } from './call-policy';
 import { classifyError } from './classify-error';
 import type { BulkheadTicket } from '../resilience/bulkhead';
 import type { AttemptRecorder, ClientResilience } from '../resilience/client-resilience';
-import { checkPayloadSize } from '../resilience/payload-size';
+import { checkPayloadSize } from '../wire/payload-size';
 
 /** One call as `send()`/`emit()` captured it (ids and context read at call time). @internal */
 export interface Call {

@@ -1,5 +1,5 @@
 import { Transport, type Serializer } from '@nestjs/microservices';
-import { carrierFor, type Carrier, type OutgoingPacket } from '../transports/carriers';
+import { carrierFor, type Carrier, type OutgoingPacket } from '../wire/carriers';
 
 /**
  * The client serializer that puts a call's metadata on the wire, where the

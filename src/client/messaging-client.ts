@@ -13,9 +13,9 @@ import {
 } from '../contract/message-contract';
 import type { MessagePattern } from '../errors/messaging.errors';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
-import { getMessageContext } from '../metadata/message-context';
-import { assertValidAppMetadata, newId, type AppMetadata } from '../metadata/message-metadata';
-import { carrierFor, systemName, transportOfProxy, type Carrier } from '../transports/carriers';
+import { getMessageContext } from '../context/message-context';
+import { assertValidAppMetadata, newId, type AppMetadata } from '../wire/message-metadata';
+import { carrierFor, systemName, transportOfProxy, type Carrier } from '../wire/carriers';
 import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
 import { ClientResilience } from '../resilience/client-resilience';

@@ -206,3 +206,31 @@ export class InvalidMetadataError extends MessagingError {
 export class MessagingConfigurationError extends Error {
   override name = 'MessagingConfigurationError';
 }
+
+/**
+ * A payload is larger than the configured maximum (code RESOURCE_EXHAUSTED, not
+ * retryable). Raised by the client before sending (`maxPayloadSize` in the call
+ * policy) and by handlers on receipt (`maxPayloadSize` in the handler options).
+ */
+export class MessagingPayloadTooLargeError extends MessagingError {
+  override name = 'MessagingPayloadTooLargeError';
+  /** `{ size, limit }` in bytes of UTF-8 JSON: on the wire in a handler's error reply. */
+  readonly details: { readonly size: number; readonly limit: number };
+  constructor(
+    /** Size of the payload as UTF-8 JSON, in bytes. */
+    readonly size: number,
+    /** The limit, in bytes. */
+    readonly limit: number,
+    where: 'client' | 'handler',
+    fields: MessagingErrorFields = {},
+  ) {
+    super(
+      `the payload of ${describePattern(fields.pattern)} is ${size} bytes of JSON, above the ${where}'s limit of ${limit} bytes ` +
+        `(maxPayloadSize): send less (e.g. a reference to the data), or raise ${where === 'client' ? "the call policy's" : "the handler's"} maxPayloadSize`,
+      MessagingErrorCode.RESOURCE_EXHAUSTED,
+      false,
+      fields,
+    );
+    this.details = { size, limit };
+  }
+}

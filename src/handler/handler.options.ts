@@ -1,5 +1,5 @@
 import type { UnknownPropertiesMode } from '../contract/contract-codec';
-import type { DedupeStore } from '../resilience/dedupe-store';
+import type { DedupeStore } from './dedupe-store';
 
 /** How an event handler drops redeliveries (see {@link MessagingHandlerOptions.dedupe}). */
 export interface DedupeOptions {
@@ -10,12 +10,17 @@ export interface DedupeOptions {
   window?: number;
   /**
    * Where ids are remembered.
-   * @default one MemoryDedupeStore (100,000 ids at most) per module that hosts handlers
+   * @default one MemoryDedupeStore (100,000 ids at most) per server
    */
   store?: DedupeStore;
 }
 
-/** How the library's handlers treat payloads and errors. Set it in `MessagingModule.forRoot({ handlers })` or per handler. */
+/**
+ * How the library's handlers (`@MessageHandler`, `@EventHandler`) treat
+ * payloads and errors. Give defaults for every handler of a server in
+ * `messagingMicroservice(options, { handlers })`, and override them per handler
+ * in the decorator's options.
+ */
 export interface MessagingHandlerOptions {
   /**
    * Payload properties that the DTO does not declare: `'reject'` makes the
@@ -47,11 +52,15 @@ export interface MessagingHandlerOptions {
    * @default false
    */
   dedupe?: boolean | DedupeOptions;
+  /**
+   * Event handlers only: what becomes of an event whose payload breaks its
+   * contract (or names a version the contract does not have). Either way it is
+   * not handled, it is logged once (correlation id, pattern and the failing
+   * field paths, never the values) and counted by the instrumentation.
+   * `'dead-letter'`: sent to the transport's dead-letter route where it has one
+   * (the dead-letter queue of the library's RabbitMQ server), else dropped.
+   * `'drop'`: dropped (acknowledged) on every transport.
+   * @default 'dead-letter'
+   */
+  invalidEvents?: 'dead-letter' | 'drop';
 }
-
-/** Metadata keys the handler decorators set. @internal */
-export const CONTRACT_METADATA = 'nestjs-messaging:contract';
-/** @internal */
-export const HANDLER_OPTIONS_METADATA = 'nestjs-messaging:handler-options';
-/** `'event'` on handlers made by `@EventHandler`. @internal */
-export const HANDLER_KIND_METADATA = 'nestjs-messaging:handler-kind';

@@ -1,11 +1,12 @@
-import { applyDecorators, SetMetadata, UseFilters, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseFilters, UseGuards } from '@nestjs/common';
 import { EventPattern, MessagePattern, type Transport } from '@nestjs/microservices';
 import { isContract, type EventContract, type MessageContract } from '../contract/message-contract';
 import { MessagingConfigurationError, type MessagePattern as Pattern } from '../errors/messaging.errors';
-import { CONTRACT_METADATA, HANDLER_KIND_METADATA, HANDLER_OPTIONS_METADATA, type MessagingHandlerOptions } from './handler.options';
-import { checkHandlerResilience } from '../resilience/handler-options.validate';
+import { HANDLER_CONFIG, HANDLER_CONFIG_METADATA, type HandlerConfig } from './handler-config';
+import { checkHandlerOptions } from './handler-options.validate';
+import type { MessagingHandlerOptions } from './handler.options';
 import { MessagingExceptionFilter } from './messaging-exception.filter';
-import { MessagingInterceptor } from './messaging.interceptor';
+import { ServedByLibraryGuard } from './served-by-library.guard';
 
 /** Options of {@link MessageHandler} and {@link EventHandler}. */
 export interface HandlerDecoratorOptions extends MessagingHandlerOptions {
@@ -14,38 +15,46 @@ export interface HandlerDecoratorOptions extends MessagingHandlerOptions {
 }
 
 /**
- * A request-response handler: Nest's `@MessagePattern` plus the library's
- * interceptor (message context; with a contract, a validated, upcast DTO as
- * payload) and exception filter (the structured wire error). Guards, pipes,
- * interceptors and filters of your own keep working, also in hybrid apps
- * without `inheritAppConfig`.
+ * A request-response handler: Nest's `@MessagePattern`, run by the library's
+ * server (`messagingMicroservice`) inside its inbound pipeline: the message
+ * context (correlation and causation ids, deadline, `AbortSignal`), payload
+ * limits, and with a contract a validated, upcast DTO as payload; errors
+ * become the structured wire error. Nest's own guards, pipes, interceptors
+ * and filters run around it as usual, also in hybrid apps without
+ * `inheritAppConfig`.
+ *
+ * Served by a server that is not the library's (a plain `Transport.TCP`), the
+ * handler still validates its payload (in a guard the decorator adds) and logs
+ * once that it gets no message context.
  *
  * @param target a contract made by `defineMessage`, or a plain Nest pattern.
+ * @throws MessagingConfigurationError for an event contract, `dedupe`, or invalid options.
  * @example
  * @MessageHandler(GetUser)
  * getUser(@Payload() dto: GetUserV2, @MessageMeta() meta: MessageMetadata): UserDto {}
  */
-export function MessageHandler(
-  target: MessageContract | Pattern,
-  options: HandlerDecoratorOptions = {},
-): MethodDecorator {
+export function MessageHandler(target: MessageContract | Pattern, options: HandlerDecoratorOptions = {}): MethodDecorator {
   if (isContract(target) && target.kind !== 'message') {
     throw new MessagingConfigurationError(`@MessageHandler needs a message contract (defineMessage); use @EventHandler for events`);
   }
   if (options.dedupe) {
     throw new MessagingConfigurationError('@MessageHandler does not take dedupe: it is for @EventHandler (make request handlers idempotent instead)');
   }
-  return handlerDecorators(target, options, 'request', (pattern, transport) =>
-    transport === undefined ? MessagePattern(pattern) : MessagePattern(pattern, transport),
-  );
+  if (options.invalidEvents !== undefined) {
+    throw new MessagingConfigurationError('@MessageHandler does not take invalidEvents: an invalid request is answered INVALID_ARGUMENT');
+  }
+  return handlerDecorator(target, options, 'request', MessagePattern);
 }
 
 /**
- * An event handler: Nest's `@EventPattern` plus the library's interceptor and
- * exception filter (see {@link MessageHandler}). An invalid event is logged
- * with its correlation id and not handled.
+ * An event handler: Nest's `@EventPattern`, run inside the library's inbound
+ * pipeline (see {@link MessageHandler}). An event whose payload breaks its
+ * contract is not handled: it is logged once (correlation id, pattern, failing
+ * field paths), counted, and dead-lettered where the transport can
+ * (`invalidEvents`).
  *
  * @param target a contract made by `defineEvent`, or a plain Nest pattern.
+ * @throws MessagingConfigurationError for a message contract or invalid options.
  * @example
  * @EventHandler(UserCreated)
  * onUserCreated(@Payload() event: UserCreatedV1) {}
@@ -54,28 +63,38 @@ export function EventHandler(target: EventContract | Pattern, options: HandlerDe
   if (isContract(target) && target.kind !== 'event') {
     throw new MessagingConfigurationError(`@EventHandler needs an event contract (defineEvent); use @MessageHandler for messages`);
   }
-  return handlerDecorators(target, options, 'event', (pattern, transport) =>
-    transport === undefined ? EventPattern(pattern) : EventPattern(pattern, transport),
-  );
+  return handlerDecorator(target, options, 'event', EventPattern);
 }
 
-function handlerDecorators(
+type PatternDecorator = (
+  pattern: Pattern,
+  transportOrExtras?: Transport | symbol | Record<string | symbol, unknown>,
+  extras?: Record<string | symbol, unknown>,
+) => MethodDecorator;
+
+function handlerDecorator(
   target: MessageContract | EventContract | Pattern,
   { transport, ...handlerOptions }: HandlerDecoratorOptions,
   kind: 'request' | 'event',
-  patternDecorator: (pattern: Pattern, transport?: Transport | symbol) => MethodDecorator,
+  patternDecorator: PatternDecorator,
 ): MethodDecorator {
   const contract = isContract(target) ? target : undefined;
   const pattern = contract ? contract.pattern : (target as Pattern);
-  const problems = checkHandlerResilience('handler options', handlerOptions);
+  const problems = checkHandlerOptions('handler options', handlerOptions);
   if (problems.length) throw new MessagingConfigurationError(problems.join('; '));
-  const decorators: Array<ClassDecorator | MethodDecorator | PropertyDecorator> = [
-    patternDecorator(pattern, transport),
-    UseInterceptors(MessagingInterceptor),
-    UseFilters(MessagingExceptionFilter),
-    SetMetadata(HANDLER_KIND_METADATA, kind),
-  ];
-  if (contract) decorators.push(SetMetadata(CONTRACT_METADATA, contract));
-  if (Object.keys(handlerOptions).length) decorators.push(SetMetadata(HANDLER_OPTIONS_METADATA, handlerOptions));
-  return applyDecorators(...decorators) as MethodDecorator;
+  return (proto, key, descriptor) => {
+    const config: HandlerConfig = Object.freeze({
+      kind,
+      contract,
+      options: Object.freeze({ ...handlerOptions }),
+      name: `${(proto as { constructor: { name: string } }).constructor.name}.${String(key)}`,
+    });
+    const extras = { [HANDLER_CONFIG]: config };
+    return applyDecorators(
+      transport === undefined ? patternDecorator(pattern, extras) : patternDecorator(pattern, transport, extras),
+      SetMetadata(HANDLER_CONFIG_METADATA, config),
+      UseGuards(ServedByLibraryGuard),
+      UseFilters(MessagingExceptionFilter),
+    )(proto, key, descriptor);
+  };
 }

@@ -1,31 +1,26 @@
-import { Catch, Inject, Logger, Optional, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
 import { toWireError } from '../errors/wire-error';
-import { getMessageContext } from '../metadata/message-context';
-import { MESSAGING_MODULE_OPTIONS } from '../messaging.constants';
-import type { MessagingModuleOptions } from '../messaging.options';
-import { messageMetadataOf, patternOf } from './rpc-context.util';
+import { inboundOf, metadataOf, patternOf, routeOf } from './inbound-of';
 
 /**
  * Turns whatever a handler (or its guards, pipes, interceptors) threw into the
  * library's wire error `{ code, message, details?, retryable, pattern, correlationId }`,
  * and logs unexpected errors once, with the correlation id. `@MessageHandler`
- * and `@EventHandler` attach it; attach it yourself with `@UseFilters(MessagingExceptionFilter)`.
+ * and `@EventHandler` attach it. Its options (`exposeErrors`) come from the
+ * handler's route in the library's server, not from dependency injection.
  */
 @Catch()
 export class MessagingExceptionFilter implements RpcExceptionFilter<unknown> {
   private readonly logger = new Logger('MessagingHandler');
 
-  constructor(@Optional() @Inject(MESSAGING_MODULE_OPTIONS) private readonly options?: MessagingModuleOptions) {}
-
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
-    const correlationId = getMessageContext()?.correlationId ?? messageMetadataOf(host).correlationId;
+    const inbound = inboundOf(host);
+    if (inbound) inbound.failure = exception;
+    const route = routeOf(inbound);
+    const correlationId = metadataOf(host).correlationId;
     const pattern = patternOf(host);
-    const failure = toWireError(exception, {
-      pattern,
-      correlationId,
-      exposeErrors: this.options?.handlers?.exposeErrors ?? false,
-    });
+    const failure = toWireError(exception, { pattern, correlationId, exposeErrors: route?.exposeErrors ?? false });
     if (failure.unexpected) {
       const err = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`handler of ${pattern ?? '(unknown pattern)'} failed [correlationId=${correlationId}]: ${err}`);

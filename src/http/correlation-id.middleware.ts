@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Optional, type NestMiddleware } from '@nestjs/common';
-import { runWithMessageContext } from '../metadata/message-context';
-import { isValidId, newId } from '../metadata/message-metadata';
+import { runWithMessageContext } from '../context/message-context';
+import { isValidId, newId } from '../wire/message-metadata';
 import {
   CORRELATION_ID_OPTIONS,
   resolveCorrelationIdOptions,
   type ResolvedCorrelationIdOptions,
 } from './correlation-id.options';
-import { parseTraceparent } from './traceparent';
+import { parseTraceparent } from '../wire/traceparent';
 
 const WHOLE_MS = /^[0-9]{1,10}$/;
 

@@ -10,7 +10,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { Observable } from 'rxjs';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
-import { getMessageContext, runWithMessageContext } from '../metadata/message-context';
+import { getMessageContext, runWithMessageContext } from '../context/message-context';
 
 /** Route metadata key of {@link RequestTimeout}. @internal */
 export const REQUEST_TIMEOUT_METADATA = 'nestjs-messaging:request-timeout';

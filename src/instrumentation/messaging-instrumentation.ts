@@ -1,5 +1,5 @@
 import type { MessagingError, MessagePattern } from '../errors/messaging.errors';
-import type { MessageMetadata } from '../metadata/message-metadata';
+import type { MessageMetadata } from '../wire/message-metadata';
 
 /** What an instrumentation learns when a call (one message) starts. */
 export interface CallInfo {
@@ -37,8 +37,10 @@ export interface CallObserver {
 export interface HandlerInfo {
   /** `'request'` for a message handler, `'event'` for an event handler. */
   readonly kind: 'request' | 'event';
-  /** The pattern, as text. */
+  /** The pattern, as text (as Nest routes it: object patterns with their keys sorted). */
   readonly destination: string;
+  /** The transport, lower case (`'tcp'`, `'redis'`, `'nats'`, `'rabbitmq'`, `'mqtt'`). */
+  readonly system: string;
   /** The message's decoded metadata. */
   readonly metadata: MessageMetadata;
 }
@@ -47,7 +49,11 @@ export interface HandlerInfo {
 export interface HandlerObserver {
   /** Runs the handler inside the instrumentation's context (e.g. the span's OpenTelemetry context). */
   run<T>(fn: () => T): T;
-  /** The handler finished: `error` is what it threw, if anything. */
+  /**
+   * The handler finished: `error` is what it threw, if anything, or why the
+   * pipeline refused the message before the handler (a `ContractViolationError`
+   * for an invalid payload, a deadline that had passed, a payload too large).
+   */
   end(error?: unknown): void;
 }
 
@@ -59,6 +65,6 @@ export interface HandlerObserver {
 export interface MessagingInstrumentation {
   /** A call starts (once per message; retries are reported to the observer). */
   startCall?(info: CallInfo): CallObserver | undefined;
-  /** A library handler is about to run a message. */
+  /** A handler of the library's server is about to run a message (its checks and decoding included). */
   startHandler?(info: HandlerInfo): HandlerObserver | undefined;
 }

@@ -152,6 +152,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       {
         kind: info.kind === 'event' ? SpanKind.CONSUMER : SpanKind.SERVER,
         attributes: {
+          'messaging.system': info.system,
           'messaging.destination.name': info.destination,
           'messaging.operation.type': 'process',
           'messaging.operation.name': 'process',
@@ -173,6 +174,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
           span.end();
         }
         instruments?.processDuration.record((performance.now() - started) / 1000, {
+          'messaging.system': info.system,
           'messaging.destination.name': info.destination,
           'messaging.operation.name': 'process',
           ...(type ? { 'error.type': type } : {}),

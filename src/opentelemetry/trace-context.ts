@@ -1,5 +1,5 @@
 import { createTraceState, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
-import { parseTraceparent } from '../http/traceparent';
+import { parseTraceparent } from '../wire/traceparent';
 
 /**
  * The caller's span as a remote parent, from W3C trace context (`traceparent`,

@@ -1,6 +1,6 @@
 import { ServerMqtt, ServerNats, Transport } from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
-import { MessagingModule } from '../messaging.module';
+import { MessagingModule } from '../module/messaging.module';
 import { messagingMicroservice } from './messaging-microservice';
 import { MessagingServerRedis } from './messaging-server-redis';
 import { MessagingServerRMQ } from './messaging-server-rmq';

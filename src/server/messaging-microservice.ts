@@ -1,6 +1,4 @@
 import {
-  ServerMqtt,
-  ServerNats,
   Transport,
   type CustomStrategy,
   type MqttOptions,
@@ -10,6 +8,8 @@ import {
   type TcpOptions,
 } from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { MessagingServerMqtt } from './messaging-server-mqtt';
+import { MessagingServerNats } from './messaging-server-nats';
 import { MessagingServerRedis } from './messaging-server-redis';
 import { MessagingServerRMQ } from './messaging-server-rmq';
 import { MessagingServerTCP } from './messaging-server-tcp';
@@ -19,25 +19,32 @@ import { checkServerOptions, type MessagingServerOptions } from './server.option
 export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptions | RmqOptions | MqttOptions;
 
 /**
- * Turns Nest's microservice options into options whose server carries the
- * library's metadata to handlers on Nest 11 and 12 alike. Pass the result to
- * `app.connectMicroservice()` or `NestFactory.createMicroservice()`.
+ * Turns Nest's microservice options into options whose server runs the
+ * library's inbound pipeline for every message, on Nest 11 and 12 alike: the
+ * message context (correlation and causation ids, the deadline, an
+ * `AbortSignal`) opens when the message is read; the library's handlers
+ * (`@MessageHandler`, `@EventHandler`) get their payload limits, dedupe and
+ * contract decoding there, with the defaults of `server.handlers`, whichever
+ * module declares them. Pass the result to `app.connectMicroservice()` or
+ * `NestFactory.createMicroservice()`.
  *
- * Per transport: TCP and Redis get a server that exposes the packet's
- * `metadata` field on Nest 11 too; NATS gets Nest's server as it is (headers
- * are native); MQTT defaults to `protocolVersion: 5` (user properties);
- * RabbitMQ gets manual acknowledgement after the handler, a prefetch limit
- * and a dead-letter queue (see {@link MessagingServerRMQ}; `noAck: true`
- * turns that off). On TCP, `server.gracePeriod` drains in-flight handlers on close.
+ * Per transport: the metadata rides in the packet's `metadata` field on TCP
+ * and Redis, in headers on NATS and RabbitMQ, in user properties on MQTT
+ * (which defaults to `protocolVersion: 5`). RabbitMQ gets manual
+ * acknowledgement after the handler, a prefetch limit and a dead-letter queue
+ * (see {@link MessagingServerRMQ}; `noAck: true` turns that off). On TCP,
+ * `server.gracePeriod` drains in-flight handlers on close.
  *
  * Nest loads the broker's client package (`ioredis`, `nats` or
  * `@nats-io/transport-node`, `amqplib` + `amqp-connection-manager`, `mqtt`)
  * and exits the process when it is missing: install the one you use.
  *
- * @param server the library's server options (RabbitMQ delivery, graceful shutdown).
+ * @param server the library's server options: handler defaults, instrumentation, RabbitMQ delivery, graceful shutdown.
  * @throws MessagingConfigurationError for a transport this version does not support, or invalid server options.
  * @example
- * app.connectMicroservice(messagingMicroservice({ transport: Transport.NATS, options: { servers: ['nats://127.0.0.1:4222'] } }));
+ * app.connectMicroservice(
+ *   messagingMicroservice({ transport: Transport.NATS, options: { servers: ['nats://127.0.0.1:4222'] } }, { handlers: { exposeErrors: false } }),
+ * );
  */
 export function messagingMicroservice(
   options: MessagingMicroserviceOptions,
@@ -50,13 +57,13 @@ export function messagingMicroservice(
     case Transport.TCP:
       return { strategy: new MessagingServerTCP((options as TcpOptions).options, server) };
     case Transport.REDIS:
-      return { strategy: new MessagingServerRedis((options as RedisOptions).options) };
+      return { strategy: new MessagingServerRedis((options as RedisOptions).options, server) };
     case Transport.NATS:
-      return { strategy: new ServerNats((options as NatsOptions).options ?? {}) };
+      return { strategy: new MessagingServerNats((options as NatsOptions).options, server) };
     case Transport.RMQ:
-      return { strategy: new MessagingServerRMQ((options as RmqOptions).options, server.rmq) };
+      return { strategy: new MessagingServerRMQ((options as RmqOptions).options, server) };
     case Transport.MQTT:
-      return { strategy: new ServerMqtt({ protocolVersion: 5, ...(options as MqttOptions).options }) };
+      return { strategy: new MessagingServerMqtt((options as MqttOptions).options, server) };
     default:
       throw new MessagingConfigurationError(
         `messagingMicroservice: transport ${String(transport)} is not supported; use TCP, REDIS, NATS, RMQ or MQTT (see the README's compatibility table)`,

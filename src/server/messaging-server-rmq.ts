@@ -2,39 +2,13 @@ import { Logger } from '@nestjs/common';
 import { ServerRMQ, type ReadPacket, type RmqContext, type RmqOptions } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { MessagingErrorCode } from '../errors/error-codes';
-import { MetadataKeys } from '../metadata/metadata-keys';
-import { isValidId } from '../metadata/message-metadata';
+import { MetadataKeys } from '../wire/metadata-keys';
+import { isValidId } from '../wire/message-metadata';
+import { rmqCarrier } from '../wire/transports/rmq';
+import { InboundPipeline, type NestHandler } from './inbound-pipeline';
+import type { MessagingServerOptions, RmqDeliveryOptions } from './server.options';
 
 type RmqServerOptions = NonNullable<RmqOptions['options']>;
-
-/** How the library's RabbitMQ server acknowledges and dead-letters messages. */
-export interface RmqDeliveryOptions {
-  /**
-   * Messages the broker may deliver before the earlier ones are acknowledged
-   * (AMQP prefetch). Overridden by Nest's `prefetchCount` option when that is given.
-   * @default 20
-   */
-  prefetch?: number;
-  /**
-   * Queue that receives events whose handler failed for good (a non-retryable
-   * error, or `maxDeliveries` failures), with the error in the
-   * `x-messaging-error` header. `false`: such events are dropped (acknowledged).
-   * @default `<queue>.dead-letter`
-   */
-  deadLetterQueue?: string | false;
-  /**
-   * How many times an event is handled before it is dead-lettered, when its
-   * handler keeps failing with a retryable error (any error whose `retryable`
-   * is not false and whose code is not a caller error such as INVALID_ARGUMENT).
-   * @default 3
-   */
-  maxDeliveries?: number;
-  /**
-   * Options of the dead-letter queue, as amqplib's `assertQueue` takes them.
-   * @default { durable: true }
-   */
-  deadLetterQueueOptions?: Record<string, unknown>;
-}
 
 /** Header counting how many times the library delivered an event (the first delivery has none). */
 export const RMQ_DELIVERIES_HEADER = 'x-messaging-deliveries';
@@ -97,6 +71,8 @@ interface PublishingChannel {
  * repeat (`msg-id` identifies it). Use it through {@link messagingMicroservice}.
  */
 export class MessagingServerRMQ extends ServerRMQ {
+  /** @internal */
+  readonly pipeline: InboundPipeline;
   private readonly deliveryLogger = new Logger('MessagingServerRMQ');
   private readonly manualAck: boolean;
   private readonly deadLetterQueue: string | false;
@@ -104,7 +80,8 @@ export class MessagingServerRMQ extends ServerRMQ {
   private readonly queueName: string;
   private readonly deadLetterQueueOptions: Record<string, unknown>;
 
-  constructor(options: RmqServerOptions = {}, delivery: RmqDeliveryOptions = {}) {
+  constructor(options: RmqServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
+    const delivery: RmqDeliveryOptions = serverOptions.rmq ?? {};
     const manualAck = options.noAck !== true;
     super({
       ...options,
@@ -116,6 +93,19 @@ export class MessagingServerRMQ extends ServerRMQ {
     this.deadLetterQueue = delivery.deadLetterQueue === undefined ? `${this.queueName}.dead-letter` : delivery.deadLetterQueue;
     this.maxDeliveries = Math.max(1, delivery.maxDeliveries ?? 3);
     this.deadLetterQueueOptions = delivery.deadLetterQueueOptions ?? { durable: true };
+    this.pipeline = new InboundPipeline(
+      { carrier: rmqCarrier, tracked: false, deadLetters: manualAck && this.deadLetterQueue !== false },
+      serverOptions,
+    );
+  }
+
+  override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    const route = this.normalizePattern(pattern as never);
+    super.addHandler(pattern, this.pipeline.wrap(route, callback, isEventHandler, extras) as never, isEventHandler, extras);
+  }
+
+  override handleMessage(...args: Parameters<ServerRMQ['handleMessage']>): ReturnType<ServerRMQ['handleMessage']> {
+    return this.pipeline.receive(undefined, () => super.handleMessage(...args));
   }
 
   /** The dead-letter queue, or `false` when failed events are dropped. */

@@ -1,37 +1,48 @@
 import { Logger } from '@nestjs/common';
-import { ServerTCP, TcpContext, type TcpOptions } from '@nestjs/microservices';
+import { ServerTCP, type TcpOptions } from '@nestjs/microservices';
 import { MessagingErrorCode } from '../errors/error-codes';
-import { InFlightTracker, trackInFlight } from '../resilience/in-flight';
+import { tcpCarrier } from '../wire/transports/tcp';
+import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
-import { incomingPacketMetadata } from './incoming-metadata';
 
 type TcpServerOptions = NonNullable<TcpOptions['options']>;
 
 /**
- * Nest's TCP server, plus: the packet's `metadata` field is readable by the
- * handler on Nest 11 as on Nest 12; and, with a `gracePeriod`, a graceful
- * shutdown. Use it through {@link messagingMicroservice}.
+ * Nest's TCP server running the library's inbound pipeline (see
+ * `messagingMicroservice`): the message context opens when a frame is read,
+ * the packet's `metadata` field is read on Nest 11 as on Nest 12, and, with a
+ * `gracePeriod`, shutdown is graceful. Use it through {@link messagingMicroservice}.
  */
 export class MessagingServerTCP extends ServerTCP {
-  /** Messages being handled (tracked only with a `gracePeriod`). */
-  readonly inFlight = new InFlightTracker();
+  /** @internal */
+  readonly pipeline: InboundPipeline;
   private readonly gracePeriod: number;
   private readonly shutdownLogger = new Logger('MessagingServer');
 
   constructor(options: TcpServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
     this.gracePeriod = serverOptions.gracePeriod ?? 0;
+    this.pipeline = new InboundPipeline({ carrier: tcpCarrier, tracked: this.gracePeriod > 0 }, serverOptions);
+  }
+
+  /** Messages being handled (tracked only with a `gracePeriod`). */
+  get inFlight() {
+    return this.pipeline.inFlight;
+  }
+
+  override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    const route = this.normalizePattern(pattern as never);
+    super.addHandler(pattern, this.pipeline.wrap(route, callback, isEventHandler, extras) as never, isEventHandler, extras);
   }
 
   override handleMessage(socket: Parameters<ServerTCP['handleMessage']>[0], rawMessage: unknown): Promise<unknown> {
-    if (this.gracePeriod <= 0) return this.handleWithMetadata(socket, rawMessage);
-    // graceful shutdown: refuse new requests while draining (events are still handled:
-    // TCP events have no ack, so the sender could not know that one was refused).
-    const id = (rawMessage as { id?: string } | null)?.id;
-    if (this.inFlight.isDraining && id !== undefined) {
+    const packet = rawMessage as { id?: string; metadata?: unknown } | null;
+    if (this.pipeline.inFlight.isDraining && packet?.id !== undefined) {
+      // graceful shutdown: refuse new requests while draining (events are still handled:
+      // TCP events have no ack, so the sender could not know that one was refused).
       socket.sendMessage(
         this.serializer.serialize({
-          id,
+          id: packet.id,
           isDisposed: true,
           err: {
             code: MessagingErrorCode.UNAVAILABLE,
@@ -42,14 +53,7 @@ export class MessagingServerTCP extends ServerTCP {
       );
       return Promise.resolve();
     }
-    return trackInFlight(this.inFlight, () => this.handleWithMetadata(socket, rawMessage));
-  }
-
-  /** Nest's handling, with the packet's metadata readable on Nest 11 (Nest 12's TcpContext shows it itself). */
-  private handleWithMetadata(socket: Parameters<ServerTCP['handleMessage']>[0], rawMessage: unknown): Promise<unknown> {
-    if (CONTEXT_HAS_METADATA) return super.handleMessage(socket, rawMessage);
-    const metadata = (rawMessage as { metadata?: unknown } | null)?.metadata;
-    return incomingPacketMetadata.run({ metadata }, () => super.handleMessage(socket, rawMessage));
+    return this.pipeline.receive(packet?.metadata, () => super.handleMessage(socket, rawMessage));
   }
 
   /**
@@ -58,10 +62,11 @@ export class MessagingServerTCP extends ServerTCP {
    * the grace period to end, then closes as Nest does (closing the sockets).
    */
   override async close(): Promise<void> {
-    if (this.gracePeriod > 0 && !this.inFlight.isDraining) {
-      this.inFlight.startDraining();
+    const inFlight = this.pipeline.inFlight;
+    if (this.gracePeriod > 0 && !inFlight.isDraining) {
+      inFlight.startDraining();
       this.server?.close();
-      const result = await this.inFlight.drain(this.gracePeriod);
+      const result = await inFlight.drain(this.gracePeriod);
       if (!result.drained) {
         this.shutdownLogger.warn(
           `shutdown: ${result.abandoned} message(s) still in flight after the grace period of ${this.gracePeriod} ms; closing anyway`,
@@ -71,6 +76,3 @@ export class MessagingServerTCP extends ServerTCP {
     super.close();
   }
 }
-
-/** Feature detection, not version detection: Nest 12's TcpContext has getMetadata(). */
-const CONTEXT_HAS_METADATA = typeof (TcpContext.prototype as { getMetadata?: unknown }).getMetadata === 'function';

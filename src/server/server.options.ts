@@ -1,7 +1,49 @@
-import type { RmqDeliveryOptions } from './messaging-server-rmq';
+import { checkHandlerOptions } from '../handler/handler-options.validate';
+import type { MessagingHandlerOptions } from '../handler/handler.options';
+import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
+
+/** How the library's RabbitMQ server acknowledges and dead-letters messages. */
+export interface RmqDeliveryOptions {
+  /**
+   * Messages the broker may deliver before the earlier ones are acknowledged
+   * (AMQP prefetch). Overridden by Nest's `prefetchCount` option when that is given.
+   * @default 20
+   */
+  prefetch?: number;
+  /**
+   * Queue that receives events whose handler failed for good (a non-retryable
+   * error, or `maxDeliveries` failures), with the error in the
+   * `x-messaging-error` header. `false`: such events are dropped (acknowledged).
+   * @default `<queue>.dead-letter`
+   */
+  deadLetterQueue?: string | false;
+  /**
+   * How many times an event is handled before it is dead-lettered, when its
+   * handler keeps failing with a retryable error (any error whose `retryable`
+   * is not false and whose code is not a caller error such as INVALID_ARGUMENT).
+   * @default 3
+   */
+  maxDeliveries?: number;
+  /**
+   * Options of the dead-letter queue, as amqplib's `assertQueue` takes them.
+   * @default { durable: true }
+   */
+  deadLetterQueueOptions?: Record<string, unknown>;
+}
 
 /** Options of the library's server strategies (the second argument of `messagingMicroservice`). */
 export interface MessagingServerOptions {
+  /**
+   * Defaults of every `@MessageHandler` / `@EventHandler` this server runs,
+   * whichever module declares it (a decorator's own options win).
+   */
+  handlers?: MessagingHandlerOptions;
+  /**
+   * Instrumentations that observe every message this server handles (tracing,
+   * metrics), e.g. `new OpenTelemetryInstrumentation()` from
+   * `nestjs-messaging/opentelemetry`. Give the clients theirs in `MessagingModule.forRoot`.
+   */
+  instrumentation?: MessagingInstrumentation[];
   /** RabbitMQ only: acknowledgement, prefetch and dead-lettering (see `MessagingServerRMQ`). */
   rmq?: RmqDeliveryOptions;
   /**
@@ -22,9 +64,15 @@ export interface MessagingServerOptions {
  */
 export function checkServerOptions(options: MessagingServerOptions | undefined): string[] {
   if (options === undefined) return [];
+  const problems: string[] = [];
   const g = options.gracePeriod;
   if (g !== undefined && !(typeof g === 'number' && Number.isFinite(g) && g >= 0)) {
-    return [`messagingMicroservice: gracePeriod is ${String(g)}: give milliseconds >= 0 (0 closes at once)`];
+    problems.push(`messagingMicroservice: gracePeriod is ${String(g)}: give milliseconds >= 0 (0 closes at once)`);
   }
-  return [];
+  problems.push(...checkHandlerOptions('messagingMicroservice: handlers options', options.handlers));
+  const inst = options.instrumentation;
+  if (inst !== undefined && (!Array.isArray(inst) || inst.some((i) => i === null || typeof i !== 'object'))) {
+    problems.push('messagingMicroservice: instrumentation must be an array of instrumentations, e.g. [new OpenTelemetryInstrumentation()]');
+  }
+  return problems;
 }

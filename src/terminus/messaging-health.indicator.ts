@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { MessagingClients } from '../messaging-clients';
+import { MessagingClients } from '../module/messaging-clients';
 
 /** Options of {@link MessagingHealthIndicator.isHealthy}. */
 export interface MessagingHealthCheckOptions {

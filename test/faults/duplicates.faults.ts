@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { encodeMetadata, EventHandler, getMessagingClientToken, MessagingClient, MessagingModule, newId } from '../../src';
-import { OutgoingMessage } from '../../src/client/outgoing-message';
+import { OutgoingMessage } from '../../src/wire/outgoing-message';
 import { Controller, startTcpServer, waitFor } from '../support/nest';
 import { CallTally, record, watchUnhandledRejections } from './support/summary';
 

@@ -68,9 +68,7 @@ function nested(depth: number): unknown {
 
 describe('hostile payloads', () => {
   it('are refused with typed errors, pollute nothing, and the server keeps serving', async () => {
-    const server = await startTcpServer([HostileController], {
-      imports: [MessagingModule.forRoot({ clients: [], handlers: { maxPayloadSize: 1 * MB } })],
-    });
+    const server = await startTcpServer([HostileController], { server: { handlers: { maxPayloadSize: 1 * MB } } });
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot({

@@ -20,7 +20,7 @@ if (MAJOR === '11') {
 }
 require('reflect-metadata');
 const lib = require(path.join(root, 'dist/index.js'));
-const { Controller, Module, UseInterceptors } = require('@nestjs/common');
+const { Controller, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const ms = require('@nestjs/microservices');
 const { firstValueFrom } = require('rxjs');
@@ -47,8 +47,7 @@ function controller(ns) {
   const p = Handlers.prototype;
   ms.Payload()(p, 'echo', 0);
   lib.MessageMeta()(p, 'echo', 1);
-  UseInterceptors(lib.MessagingInterceptor)(p, 'echo', Object.getOwnPropertyDescriptor(p, 'echo'));
-  ms.MessagePattern({ cmd: 'echo', ns })(p, 'echo', Object.getOwnPropertyDescriptor(p, 'echo'));
+  lib.MessageHandler({ cmd: 'echo', ns })(p, 'echo', Object.getOwnPropertyDescriptor(p, 'echo'));
   ms.Payload()(p, 'plain', 0);
   ms.MessagePattern({ cmd: 'plain', ns })(p, 'plain', Object.getOwnPropertyDescriptor(p, 'plain'));
   Controller()(Handlers);

@@ -1,7 +1,7 @@
 import { Catch, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { MessagingErrorCode } from './error-codes';
-import { MessagingError, MessagingRemoteError } from './messaging.errors';
+import { MessagingErrorCode } from '../errors/error-codes';
+import { MessagingError, MessagingRemoteError } from '../errors/messaging.errors';
 
 /** The HTTP status of each error code, as {@link MessagingHttpExceptionFilter} maps it. */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<MessagingErrorCode, number>> = Object.freeze({

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { MessagingClients } from './messaging-clients';
-import { MessagingContext } from './metadata/messaging-context.service';
+import { MessagingContext } from '../context/messaging-context.service';
 import { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type {
   MessagingModuleAsyncOptions,
@@ -10,7 +10,7 @@ import type {
   MessagingOptionsFactory,
 } from './messaging.options';
 import { validateOptions } from './messaging-options.validate';
-import { MessagingConfigurationError } from './errors/messaging.errors';
+import { MessagingConfigurationError } from '../errors/messaging.errors';
 
 /**
  * Registers named {@link MessagingClient}s. Each module instance owns its

@@ -1,8 +1,8 @@
 import { KafkaContext, Transport } from '@nestjs/microservices';
-import { MessagingClientSerializer } from '../client/messaging-client.serializer';
-import { OutgoingMessage } from '../client/outgoing-message';
-import { decodeMetadata, encodeMetadata } from '../metadata/message-metadata';
-import { readIncomingMetadata } from '../server/incoming-metadata';
+import { MessagingClientSerializer } from '../../client/messaging-client.serializer';
+import { OutgoingMessage } from '../outgoing-message';
+import { decodeMetadata, encodeMetadata } from '../message-metadata';
+import { kafkaCarrier } from './kafka';
 
 /**
  * Kafka header mapping, as unit tests: no Kafka broker runs where the library
@@ -49,13 +49,13 @@ describe('Kafka header mapping', () => {
     const headers = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v)]));
     const message = { key: null, value: Buffer.from('{"id":7}'), timestamp: '0', attributes: 0, offset: '0', size: 0, headers };
     const ctx = new KafkaContext([message as never, 0, 'users.get', {} as never, async () => undefined, {} as never]);
-    const raw = readIncomingMetadata(ctx) as Record<string, string>;
+    const raw = kafkaCarrier.read(ctx, undefined) as Record<string, string>;
     expect(raw).toEqual(metadata);
     expect(decodeMetadata(raw)).toMatchObject({ messageId: 'm-1', correlationId: 'c-1', causationId: 'p-1', attempt: 2, app: { tenant: 'acme' } });
   });
 
   it('reads a message without headers as one without metadata', () => {
     const message = { key: null, value: Buffer.from('1'), timestamp: '0', attributes: 0, offset: '0', size: 0, headers: {} };
-    expect(readIncomingMetadata(new KafkaContext([message as never, 0, 't', {} as never, async () => undefined, {} as never]))).toBeUndefined();
+    expect(kafkaCarrier.read(new KafkaContext([message as never, 0, 't', {} as never, async () => undefined, {} as never]), undefined)).toBeUndefined();
   });
 });

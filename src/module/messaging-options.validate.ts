@@ -1,8 +1,7 @@
 import { Transport } from '@nestjs/microservices';
-import { checkPolicy } from './client/call-policy';
-import { MessagingConfigurationError } from './errors/messaging.errors';
-import { checkResilience } from './resilience/resilience.options';
-import { checkHandlerResilience } from './resilience/handler-options.validate';
+import { checkPolicy } from '../client/call-policy';
+import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { checkResilience } from '../resilience/resilience.options';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
 /** Transports whose metadata channel this version implements. */
@@ -35,7 +34,11 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
   ) {
     problems.push(`connectTimeout is ${String(options.connectTimeout)}: give a positive number of milliseconds`);
   }
-  problems.push(...checkHandlerResilience('handlers options', options.handlers));
+  if ('handlers' in options) {
+    problems.push(
+      'handlers options are the server\'s now: give them to messagingMicroservice(options, { handlers }), where every handler of that server sees them, whichever module declares it',
+    );
+  }
   const seen = new Set<string>();
   options.clients.forEach((def: MessagingClientDefinition, i) => {
     const where = typeof def?.name === 'string' && def.name ? `client '${def.name}'` : `clients[${i}]`;

@@ -6,12 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
-import { DEFAULT_CALL_POLICY, mergePolicy } from './client/call-policy';
-import { MessagingClient } from './client/messaging-client';
-import { MessagingClientSerializer } from './client/messaging-client.serializer';
-import { carrierFor } from './transports/carriers';
-import { MessagingConfigurationError, MessagingConnectionError } from './errors/messaging.errors';
-import { ClientResilience } from './resilience/client-resilience';
+import { DEFAULT_CALL_POLICY, mergePolicy } from '../client/call-policy';
+import { MessagingClient } from '../client/messaging-client';
+import { MessagingClientSerializer } from '../client/messaging-client.serializer';
+import { carrierFor } from '../wire/carriers';
+import { MessagingConfigurationError, MessagingConnectionError } from '../errors/messaging.errors';
+import { ClientResilience } from '../resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 

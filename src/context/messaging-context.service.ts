@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { MessageMetadata } from './message-metadata';
+import type { MessageMetadata } from '../wire/message-metadata';
 import { getMessageContext, runWithMessageContext, type MessageContextInit, type MessageContextState } from './message-context';
 
 /**

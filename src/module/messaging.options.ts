@@ -1,9 +1,8 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import type { ClientOptions, ClientProxy } from '@nestjs/microservices';
-import type { CallPolicy } from './client/call-policy';
-import type { MessagingHandlerOptions } from './handler/handler.options';
-import type { MessagingInstrumentation } from './instrumentation/messaging-instrumentation';
-import type { ClientResilienceOptions } from './resilience/resilience.options';
+import type { CallPolicy } from '../client/call-policy';
+import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
+import type { ClientResilienceOptions } from '../resilience/resilience.options';
 
 /** When a client connects: at application bootstrap (fail fast) or on its first call. */
 export type ConnectMode = 'eager' | 'lazy';
@@ -67,12 +66,11 @@ export interface MessagingModuleOptions {
    * @default 5000
    */
   connectTimeout?: number;
-  /** How the library's handlers in this application treat payloads and errors. */
-  handlers?: MessagingHandlerOptions;
   /**
-   * Instrumentations that observe every call of the module's clients and every
-   * message its handlers run (tracing, metrics), e.g.
-   * `new OpenTelemetryInstrumentation()` from `nestjs-messaging/opentelemetry`.
+   * Instrumentations that observe every call of the module's clients (tracing,
+   * metrics), e.g. `new OpenTelemetryInstrumentation()` from
+   * `nestjs-messaging/opentelemetry`. The handler side has its own: give them
+   * to `messagingMicroservice(options, { instrumentation })`.
    */
   instrumentation?: MessagingInstrumentation[];
 }

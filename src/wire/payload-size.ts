@@ -1,5 +1,4 @@
-import type { MessagingErrorFields } from '../errors/messaging.errors';
-import { MessagingPayloadTooLargeError } from './resilience.errors';
+import { MessagingPayloadTooLargeError, type MessagingErrorFields } from '../errors/messaging.errors';
 
 /** Size of `data` as UTF-8 JSON, in bytes (0 when it cannot be serialized: the transport reports that). */
 function jsonSize(data: unknown): number {

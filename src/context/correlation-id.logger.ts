@@ -1,5 +1,5 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
-import { getMessageContext } from '../metadata/message-context';
+import { getMessageContext } from './message-context';
 
 /** What Nest's ConsoleLogger passes to `getJsonLogObject` (the fields common to Nest 11 and 12). */
 interface JsonLogOptions {

@@ -1,0 +1,54 @@
+/**
+ * The layering of src/ (`npm run lint` runs it): each folder is a layer and may
+ * import only the layers below it in LAYERS, never one above. `src/index.ts`
+ * and the subpath entries sit on top. A wrong-way import fails the lint.
+ */
+const LAYERS = [
+  'errors', // error classes and codes: the bottom
+  'wire', // the metadata format, envelopes, one file per transport that writes and reads it
+  'context', // the one message context, in-flight tracking, the correlation-aware logger
+  'contract', // message contracts and their decoding
+  'instrumentation', // the instrumentation interface
+  'resilience', // client policies: breaker, bulkhead, retry budget
+  'client', // MessagingClient and the call's execution
+  'handler', // handler decorators, options, error filter, dedupe
+  'server', // the server strategies and the inbound pipeline
+  'module', // MessagingModule and its clients
+  'http', // the HTTP entry
+  'opentelemetry', // optional subpath
+  'terminus', // optional subpath
+];
+
+const above = (i) => LAYERS.slice(i + 1);
+
+module.exports = {
+  forbidden: [
+    ...LAYERS.map((layer, i) => ({
+      name: `layer-${layer}`,
+      comment: `src/${layer}/ may import only ${LAYERS.slice(0, i).join(', ') || 'nothing of the library'}: the layers below it`,
+      severity: 'error',
+      from: { path: `^src/${layer}/` },
+      to: { path: `^src/(${above(i).join('|') || '$^'})/` },
+    })),
+    {
+      name: 'no-circular',
+      comment: 'modules of src/ must not depend on each other in a cycle',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-index-inside',
+      comment: 'only the package entry imports src/index.ts',
+      severity: 'error',
+      from: { path: '^src/.+/' },
+      to: { path: '^src/index\\.ts$' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.spec\\.ts$' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};
