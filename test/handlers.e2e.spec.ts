@@ -276,7 +276,7 @@ describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
     try {
       expect(await firstValueFrom(plain.send({ cmd: 'get_user' }, { id: 5 }))).toEqual({ id: 5, name: 'user-5' });
       expect(hops[0]!.meta.payloadVersion).toBeUndefined();
-      expect(hops[0]!.meta.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(hops[0]!.meta.correlationId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       const err = await firstValueFrom(plain.send({ cmd: 'get_user' }, { userId: 5 })).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', retryable: false, pattern: '{"cmd":"get_user"}' });
       expect(typeof (err as { correlationId: unknown }).correlationId).toBe('string');

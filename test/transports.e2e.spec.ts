@@ -154,7 +154,7 @@ describe.each(TRANSPORTS)(`transport %s (Nest ${nestMajor})`, (transport: Transp
       );
       expect(result.data).toEqual({ id: 1, nested: { list: [1, 2] } });
       expect(result.meta).toMatchObject({ correlationId: `corr-${transport}`, attempt: 1, payloadVersion: 2, app: { tenant: 'acme' } });
-      expect(result.meta.messageId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(result.meta.messageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       expect(result.meta.causationId).toBeUndefined();
       expect(result.meta.sentAt).toBeGreaterThanOrEqual(before);
       for (const payload of [42, 'text']) {
@@ -168,7 +168,11 @@ describe.each(TRANSPORTS)(`transport %s (Nest ${nestMajor})`, (transport: Transp
       const raw = await runWithMessageContext({ correlationId: 'corr-raw' }, () =>
         client.request<Record<string, string>>({ cmd: 'raw', ns }, {}),
       );
-      expect(raw).toMatchObject({ 'msg-format': '1', 'msg-correlation-id': 'corr-raw', 'msg-attempt': '1' });
+      expect(raw).toMatchObject({ 'msg-correlation-id': 'corr-raw' });
+      expect(raw['msg-id']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      // Defaults stay off the wire: no format key, no attempt number for a first attempt.
+      expect(raw).not.toHaveProperty('msg-format');
+      expect(raw).not.toHaveProperty('msg-attempt');
     });
 
     it('carries the metadata of events', async () => {

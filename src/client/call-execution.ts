@@ -27,7 +27,8 @@ export interface Call {
   readonly pattern: MessagePattern;
   readonly data: unknown;
   readonly policy: ResolvedPolicy;
-  readonly correlationId: string;
+  /** The context's correlation id; `undefined` starts a conversation (the message's own id is its correlation id). */
+  readonly correlationId: string | undefined;
   readonly causationId: string | undefined;
   readonly app: AppMetadata;
   readonly payloadVersion: number | undefined;
@@ -61,6 +62,7 @@ const now = () => performance.now();
  */
 export class CallExecution implements Unsubscribable {
   private readonly messageId = newId();
+  private readonly correlationId: string;
   private readonly started = now();
   private budget: number | false;
   private inherited = false;
@@ -85,6 +87,7 @@ export class CallExecution implements Unsubscribable {
     private readonly call: Call,
     private readonly observer: Observer<unknown>,
   ) {
+    this.correlationId = call.correlationId ?? this.messageId;
     // The call's budget: its own timeout, cut to what is left of the deadline it inherited.
     this.budget = call.policy.timeout;
     if (call.deadline !== undefined) {
@@ -101,7 +104,7 @@ export class CallExecution implements Unsubscribable {
     return (this.errorFields ??= {
       pattern: this.call.pattern,
       client: this.host.name,
-      correlationId: this.call.correlationId,
+      correlationId: this.correlationId,
       messageId: this.messageId,
     });
   }
@@ -133,7 +136,7 @@ export class CallExecution implements Unsubscribable {
         pattern: call.pattern,
         destination: describePattern(call.pattern),
         messageId: this.messageId,
-        correlationId: call.correlationId,
+        correlationId: this.correlationId,
         budget: this.budget,
       });
     }
@@ -159,8 +162,20 @@ export class CallExecution implements Unsubscribable {
   /** The subscriber went away, or the call ended: release everything. */
   unsubscribe(): void {
     if (this.done) return;
-    this.done = true;
+    if (this.emitted) {
+      // The caller took a reply and left (`firstValueFrom`, `take(1)`): the call succeeded, for every observer.
+      this.record?.(undefined);
+      this.release();
+      this.instrumented?.end();
+      return;
+    }
     this.record?.('cancelled');
+    this.release();
+  }
+
+  /** Ends the call's bookkeeping: bulkhead slot, timers, the attempt's subscription, the pending set. */
+  private release(): void {
+    this.done = true;
     this.ticket?.leave();
     if (this.budgetTimer) clearTimeout(this.budgetTimer);
     if (this.attemptTimer) clearTimeout(this.attemptTimer);
@@ -195,7 +210,7 @@ export class CallExecution implements Unsubscribable {
   private fail(err: MessagingError): void {
     if (this.done) return;
     this.record?.(err);
-    this.unsubscribe();
+    this.release();
     if (this.timeline) Object.defineProperty(err, 'timeline', { value: this.timeline, enumerable: false });
     this.instrumented?.end(err);
     this.observer.error(err);
@@ -248,7 +263,7 @@ export class CallExecution implements Unsubscribable {
     }
     const metadata = encodeMetadata({
       messageId: this.messageId,
-      correlationId: call.correlationId,
+      correlationId: this.correlationId,
       causationId: call.causationId,
       sentAt: Date.now(),
       attempt: number,
@@ -280,7 +295,7 @@ export class CallExecution implements Unsubscribable {
   completed(number: number): void {
     if (this.done || this.attempt !== number) return;
     this.record?.(undefined);
-    this.unsubscribe();
+    this.release();
     this.instrumented?.end();
     if (this.call.event) this.observer.next(undefined);
     this.observer.complete();
@@ -311,7 +326,7 @@ export class CallExecution implements Unsubscribable {
       client: this.host.name,
       pattern: this.call.pattern,
       messageId: this.messageId,
-      correlationId: this.call.correlationId,
+      correlationId: this.correlationId,
       attempt,
       error: err,
     };

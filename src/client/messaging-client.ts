@@ -14,7 +14,7 @@ import {
 import type { MessagePattern } from '../errors/messaging.errors';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { getMessageContext } from '../context/message-context';
-import { assertValidAppMetadata, newId, type AppMetadata } from '../wire/message-metadata';
+import { assertValidAppMetadata, type AppMetadata } from '../wire/message-metadata';
 import { carrierFor, systemName, transportOfProxy, type Carrier } from '../wire/carriers';
 import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
@@ -174,7 +174,13 @@ export class MessagingClient {
   ): Promise<ResponseOf<C>>;
   request<TResult = unknown, TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Promise<TResult>;
   request(target: MessagePattern | MessageContract, data: unknown, options?: CallOptions | ContractCallOptions): Promise<unknown> {
-    return lastValueFrom(this.send(target as MessagePattern, data, options as CallOptions), { defaultValue: undefined });
+    const call = this.prepare(target, data, options, false);
+    if (call.contract) {
+      const source = new Observable<unknown>((subscriber) => this.run(call, subscriber));
+      return lastValueFrom(this.withContractChecks(call, source), { defaultValue: undefined });
+    }
+    // No Observable layer: the execution reports straight to the promise.
+    return new Promise((resolve, reject) => void this.run(call, new LastValue(resolve, reject)));
   }
 
   /**
@@ -272,7 +278,7 @@ export class MessagingClient {
       pattern,
       data,
       policy: options ? mergePolicy(this.config.policy, options) : this.config.policy,
-      correlationId: ctx?.correlationId ?? newId(),
+      correlationId: ctx?.correlationId,
       causationId: ctx?.message?.messageId,
       app,
       payloadVersion,
@@ -289,3 +295,21 @@ export class MessagingClient {
 }
 
 const EMPTY: AppMetadata = Object.freeze({});
+
+/** Resolves with the last value of a call (what `lastValueFrom` does, without an Observable). */
+class LastValue implements Observer<unknown> {
+  private last: unknown = undefined;
+  constructor(
+    private readonly resolve: (value: unknown) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+  next(value: unknown): void {
+    this.last = value;
+  }
+  error(error: unknown): void {
+    this.reject(error);
+  }
+  complete(): void {
+    this.resolve(this.last);
+  }
+}

@@ -1,4 +1,4 @@
-import { decodeMetadata, encodeMetadata, isValidId, assertValidAppMetadata } from './message-metadata';
+import { decodeMetadata, encodeMetadata, isValidId, assertValidAppMetadata, newId } from './message-metadata';
 import { InvalidMetadataError } from '../errors/messaging.errors';
 
 describe('metadata wire format', () => {
@@ -14,7 +14,6 @@ describe('metadata wire format', () => {
     };
     const wire = encodeMetadata(meta);
     expect(wire).toEqual({
-      'msg-format': '1',
       'msg-id': 'm-1',
       'msg-correlation-id': 'c-1',
       'msg-causation-id': 'p-1',
@@ -28,10 +27,30 @@ describe('metadata wire format', () => {
     expect(decodeMetadata(wire)).toEqual(meta);
   });
 
+  it('leaves defaults off the wire: no msg-format, no msg-attempt for a first attempt', () => {
+    const wire = encodeMetadata({ messageId: 'm-1', correlationId: 'c-1', attempt: 1, app: {} });
+    expect(wire).toEqual({ 'msg-id': 'm-1', 'msg-correlation-id': 'c-1' });
+    expect(decodeMetadata(wire)).toMatchObject({ messageId: 'm-1', correlationId: 'c-1', attempt: 1 });
+    // A format-1 sender that still writes msg-format is understood.
+    expect(decodeMetadata({ 'msg-format': '1', 'msg-id': 'm-2', 'msg-correlation-id': 'c-2', 'msg-attempt': '1' })).toMatchObject({
+      messageId: 'm-2',
+      correlationId: 'c-2',
+      attempt: 1,
+    });
+  });
+
+  it('makes 22-character base64url ids, all different', () => {
+    const ids = new Set(Array.from({ length: 10_000 }, () => newId()));
+    expect(ids.size).toBe(10_000);
+    for (const id of [...ids].slice(0, 100)) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
   it('makes fresh ids for a sender that sent none (a plain Nest client)', () => {
     const a = decodeMetadata(undefined);
     const b = decodeMetadata(null);
     expect(isValidId(a.messageId)).toBe(true);
+    // The message starts a conversation: its own id is the correlation id.
+    expect(a.correlationId).toBe(a.messageId);
     expect(a.correlationId).not.toBe(b.correlationId);
     expect(a).toMatchObject({ attempt: 1, app: {} });
     expect(a.causationId).toBeUndefined();

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { InvalidMetadataError } from '../errors/messaging.errors';
-import { APP_KEY_PREFIX, METADATA_FORMAT_VERSION, MetadataKeys, MetadataLimits } from './metadata-keys';
+import { APP_KEY_PREFIX, MetadataKeys, MetadataLimits } from './metadata-keys';
 
 /** The metadata as it travels: a flat map of string keys to string values. */
 export type WireMetadata = Record<string, string>;
@@ -37,9 +37,21 @@ const KEY_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-/** Makes a new, collision-safe message or correlation id. */
+const POOL_IDS = 256;
+const pool = Buffer.allocUnsafe(16 * POOL_IDS);
+let poolNext = POOL_IDS;
+
+/**
+ * Makes a new, collision-safe message or correlation id: 16 random bytes
+ * (128 bits, as a UUID's 122) in base64url, 22 characters.
+ */
 export function newId(): string {
-  return randomUUID();
+  if (poolNext === POOL_IDS) {
+    randomFillSync(pool);
+    poolNext = 0;
+  }
+  const start = 16 * poolNext++;
+  return pool.toString('base64url', start, start + 16);
 }
 
 /**
@@ -82,14 +94,15 @@ export function assertValidAppMetadata(app: Record<string, unknown>): asserts ap
 /**
  * Encodes metadata into its wire form. The caller supplies valid ids; application
  * keys are checked when they enter the library (call options, incoming messages).
+ * Defaults are left out: `msg-format` (1) and `msg-attempt` (1) are written
+ * only when they differ.
  */
 export function encodeMetadata(meta: MessageMetadata): WireMetadata {
   const wire: WireMetadata = {
-    [MetadataKeys.format]: METADATA_FORMAT_VERSION,
     [MetadataKeys.messageId]: meta.messageId,
     [MetadataKeys.correlationId]: meta.correlationId,
-    [MetadataKeys.attempt]: String(meta.attempt),
   };
+  if (meta.attempt !== 1) wire[MetadataKeys.attempt] = String(meta.attempt);
   if (meta.causationId !== undefined) wire[MetadataKeys.causationId] = meta.causationId;
   if (meta.sentAt !== undefined) wire[MetadataKeys.sentAt] = String(meta.sentAt);
   if (meta.payloadVersion !== undefined) wire[MetadataKeys.payloadVersion] = String(meta.payloadVersion);
@@ -119,8 +132,9 @@ function positiveInt(value: string | undefined): number | undefined {
 
 /**
  * Decodes incoming wire metadata, whoever sent it. Never throws: entries that
- * break the format's rules are dropped, an absent or invalid message id or
- * correlation id is replaced by a new one, and so the result is always usable.
+ * break the format's rules are dropped, an absent or invalid message id is
+ * replaced by a new one, an absent or invalid correlation id by the message's
+ * id (the message starts a conversation), and so the result is always usable.
  * Keys this version does not know are ignored (newer senders may add some).
  *
  * @param wire what arrived, or `undefined` when the sender sent none (a plain Nest client).
@@ -154,9 +168,11 @@ export function decodeMetadata(wire: unknown): MessageMetadata {
     if (++entries > MetadataLimits.maxEntries || total > MetadataLimits.maxTotalLength) break;
     app[key] = value;
   }
+  const id = isValidId(messageId) ? messageId : newId();
   return {
-    messageId: isValidId(messageId) ? messageId : newId(),
-    correlationId: isValidId(correlationId) ? correlationId : newId(),
+    messageId: id,
+    // A message without a (valid) correlation id starts a conversation: its own id is the conversation's.
+    correlationId: isValidId(correlationId) ? correlationId : id,
     causationId: isValidId(causationId) ? causationId : undefined,
     sentAt: positiveInt(get(MetadataKeys.sentAt)),
     attempt: positiveInt(get(MetadataKeys.attempt)) ?? 1,

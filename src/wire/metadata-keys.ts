@@ -6,7 +6,7 @@
  * and `-`.
  */
 export const MetadataKeys = {
-  /** Version of this wire format. */
+  /** Version of this wire format: absent means 1 (written only by a future format that a format-1 reader could misread). */
   format: 'msg-format',
   /** Unique id of the message; retries of one call keep it. */
   messageId: 'msg-id',
@@ -32,7 +32,7 @@ export const MetadataKeys = {
   tracestate: 'tracestate',
 } as const;
 
-/** Value of {@link MetadataKeys.format} that this version of the library writes. */
+/** The wire format this version of the library writes and reads (it writes no `msg-format` key for it). */
 export const METADATA_FORMAT_VERSION = '1';
 
 /**
