@@ -1,24 +1,18 @@
-import { Logger } from '@nestjs/common';
-import { isObservable, Observable, throwError, type Observer, type Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { InFlightTracker } from '../context/in-flight';
 import { currentInbound, InboundMessage, runInbound } from '../context/message-context';
-import { decodePayload } from '../contract/contract-codec';
-import { ContractViolationError, UnsupportedVersionError } from '../contract/contract.errors';
-import { MessagingErrorCode } from '../errors/error-codes';
-import { MessagingError, type MessagingErrorFields } from '../errors/messaging.errors';
-import { toWireError } from '../errors/wire-error';
 import { MemoryDedupeStore } from '../handler/dedupe-store';
 import { handlerConfigOf } from '../handler/handler-config';
 import { HandlerRoute } from '../handler/handler-route';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
-import { startHandler } from '../instrumentation/observers';
 import type { Carrier } from '../wire/carriers';
 import { decodeMetadata, type MessageMetadata } from '../wire/message-metadata';
-import { checkPayloadSize } from '../wire/payload-size';
+import { DeadlineWheel } from './deadline-wheel';
+import { InboundCall } from './inbound-call';
+import { InboundSteps, type NestHandler } from './inbound-steps';
 import type { MessagingServerOptions } from './server.options';
 
-/** A handler as Nest registers it with a server: `(data, context)`, plus the chain of event handlers for one pattern. */
-export type NestHandler = ((data: unknown, context: unknown) => unknown) & { next?: NestHandler };
+export type { NestHandler } from './inbound-steps';
 
 /** What a strategy tells its pipeline about the transport. @internal */
 export interface PipelineTransport {
@@ -29,9 +23,6 @@ export interface PipelineTransport {
   /** Whether messages are tracked for graceful shutdown. */
   readonly tracked: boolean;
 }
-
-/** Returned by the pipeline's checks for an event to drop (acknowledged, not handled). */
-const DROPPED = Symbol('dropped');
 
 /**
  * The handler side of the library, run by its server strategies for every
@@ -52,15 +43,24 @@ const DROPPED = Symbol('dropped');
 export class InboundPipeline {
   /** Messages being handled, when tracked for graceful shutdown. */
   readonly inFlight = new InFlightTracker();
-  private readonly logger = new Logger('MessagingServer');
-  private readonly instruments: readonly MessagingInstrumentation[] | undefined;
+  /** The checks and decoding around handlers. @internal */
+  readonly steps: InboundSteps;
+  /** The transport's `messaging.system`. @internal */
+  readonly system: string;
+  /** @internal */
+  readonly instruments: readonly MessagingInstrumentation[] | undefined;
+  /** Requests whose handler runs, by deadline: they are ended when it passes. @internal */
+  readonly deadlines = new DeadlineWheel();
   private defaultStore?: MemoryDedupeStore;
 
   constructor(
-    private readonly transport: PipelineTransport,
+    /** @internal */
+    readonly transport: PipelineTransport,
     private readonly options: MessagingServerOptions,
   ) {
     this.instruments = options.instrumentation?.some((i) => i.startHandler) ? options.instrumentation : undefined;
+    this.steps = new InboundSteps(transport.deadLetters === true);
+    this.system = transport.carrier.system;
   }
 
   /**
@@ -116,16 +116,14 @@ export class InboundPipeline {
       message.payload = data;
       const metadata = decodeMetadata(this.transport.carrier.read(context, message.packetField));
       message.setMetadata(metadata);
-      if (route.kind === 'request' && metadata.timeoutMs !== undefined) message.deadline = message.receivedAt + metadata.timeoutMs;
+      if (route.kind === 'request' && metadata.timeoutMs !== undefined) message.deadline = this.deadlineOf(message, metadata);
     } else {
       // The next handler of an event's chain: it decodes the payload as it arrived, for itself.
       data = message.payload;
     }
     message.route = route;
-    if (!route.guarded && this.instruments === undefined && !message.tracked) {
-      if (message.deadline !== undefined && performance.now() >= message.deadline) {
-        return this.refused(route, message, expired(message, route), undefined);
-      }
+    // Nothing to check, time or observe (a plain handler called without a budget): Nest's handler as it is.
+    if (!route.guarded && message.deadline === undefined && this.instruments === undefined && !message.tracked) {
       return callback(data, context);
     }
     return this.run(route, callback, message, data, context);
@@ -133,188 +131,25 @@ export class InboundPipeline {
 
   /** The whole pipeline, as one Observable that ends when the handler's result has been sent. */
   private run(route: HandlerRoute, callback: NestHandler, message: InboundMessage, data: unknown, context: unknown): Observable<unknown> {
-    return new Observable<unknown>((subscriber) => {
-      const release = message.hold();
-      const metadata = message.message!;
-      const observer = this.instruments
-        ? startHandler(this.instruments, {
-            kind: route.kind,
-            destination: route.destination,
-            system: this.transport.carrier.system,
-            metadata,
-          })
-        : undefined;
-      let claimed: string | undefined;
-      let ended = false;
-      const end = (error?: unknown): void => {
-        if (ended) return;
-        ended = true;
-        observer?.end(error === undefined ? undefined : (message.failure ?? error));
-        if (error !== undefined && claimed !== undefined) this.forget(route, claimed);
-        // A loop turn later: Nest writes the reply on the next tick.
-        setImmediate(release);
-      };
-      const sink: Observer<unknown> = {
-        next: (value) => subscriber.next(value),
-        error: (error: unknown) => {
-          end(error);
-          subscriber.error(error);
-        },
-        complete: () => {
-          end();
-          subscriber.complete();
-        },
-      };
-      let inner: Subscription | undefined;
-      const start = (): void => {
-        this.prepare(route, message, data, (key) => (claimed = key)).then(
-          (prepared) => {
-            if (subscriber.closed) return;
-            if (prepared === DROPPED) return sink.complete();
-            const deliver = (value: unknown): void => {
-              if (subscriber.closed) return;
-              if (isObservable(value)) {
-                inner = value.subscribe(sink);
-              } else {
-                sink.next(value);
-                sink.complete();
-              }
-            };
-            const result = callback(prepared, context);
-            if (result instanceof Promise) result.then(deliver, (err: unknown) => sink.error(err));
-            else deliver(result);
-          },
-          (err: unknown) => {
-            end(err);
-            this.refused(route, message, err, subscriber);
-          },
-        );
-      };
-      if (observer) observer.run(start);
-      else start();
-      return () => {
-        inner?.unsubscribe();
-        end();
-      };
-    });
+    return new Observable<unknown>((subscriber) => new InboundCall(this, route, callback, message, data, context).start(subscriber));
   }
 
   /**
    * The checks and decoding before the handler. Resolves to the payload to
    * hand to it, or DROPPED; rejects with the error that refuses the message.
    */
-  private async prepare(
-    route: HandlerRoute,
-    message: InboundMessage,
-    data: unknown,
-    claim: (key: string) => void,
-  ): Promise<unknown> {
-    const metadata = message.message!;
-    const fields = fieldsOf(route, metadata);
-    if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
-    const contract = route.contract;
-    if (contract?.kind === 'event' && contract.ttl !== undefined && metadata.sentAt !== undefined) {
-      const age = Date.now() - metadata.sentAt;
-      if (age > contract.ttl) {
-        this.logger.warn(
-          `dropped event ${route.destination}: ${age} ms old, past its contract's ttl of ${contract.ttl} ms ${ids(metadata)}`,
-        );
-        return DROPPED;
-      }
-    }
-    const tooLarge = checkPayloadSize(data, route.maxPayloadSize, 'handler', fields);
-    if (tooLarge) throw tooLarge;
-    if (route.dedupe) {
-      const key = `${route.name}:${metadata.messageId}`;
-      let first = true;
-      try {
-        first = await route.dedupe.store.claim(key, route.dedupe.window);
-      } catch (err) {
-        // The store is down: handle the message (at-least-once) rather than lose it.
-        this.logger.warn(
-          `dedupe store failed (${err instanceof Error ? err.message : String(err)}); handling message ${metadata.messageId} anyway ${ids(metadata)}`,
-        );
-      }
-      if (!first) {
-        this.logger.log(`dropped a duplicate of event message ${metadata.messageId} ${ids(metadata)} (${route.name})`);
-        return DROPPED;
-      }
-      claim(key);
-    }
-    if (!contract) return data;
-    const dto = await decodePayload(contract, data, metadata.payloadVersion, { unknownProperties: route.unknownProperties }, fields);
-    if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
-    return dto;
-  }
-
   /**
-   * A message the pipeline refused before its handler. A request is answered
-   * with the wire error. An event is logged once; an invalid one is also
-   * dead-lettered where the transport can (the strategy sees the error), else dropped.
+   * The request's deadline on this process's monotonic clock: the budget it
+   * carries, counted from when it was read; with `clockSkewTolerance`, also
+   * the sender's deadline by the wall clocks (which counts the time before the
+   * read: in socket buffers, a broker queue, a stopped process).
    */
-  private refused(route: HandlerRoute, message: InboundMessage, err: unknown, subscriber: Observer<unknown> | undefined): unknown {
-    const metadata = message.message!;
-    if (route.kind === 'request') {
-      const wire = toWireError(err, { pattern: route.destination, correlationId: metadata.correlationId, exposeErrors: route.exposeErrors });
-      if (wire.unexpected) this.logger.error(`the pipeline of ${route.destination} failed ${ids(metadata)}: ${describe(err)}`);
-      if (!subscriber) return throwError(() => wire.payload);
-      subscriber.error(wire.payload);
-      return undefined;
-    }
-    const invalid = err instanceof ContractViolationError || err instanceof UnsupportedVersionError;
-    const deadLetter = invalid && route.invalidEvents === 'dead-letter' && this.transport.deadLetters === true;
-    if (invalid) {
-      this.logger.warn(
-        `invalid event ${route.destination} ${deadLetter ? 'dead-lettered' : 'dropped'} ${ids(metadata)}: ${issuesOf(err)}`,
-      );
-    } else {
-      this.logger.warn(`event ${route.destination} dropped ${ids(metadata)}: ${describe(err)}`);
-    }
-    if (subscriber) {
-      if (deadLetter) subscriber.error(err);
-      else subscriber.complete();
-    }
-    return undefined;
-  }
-
-  private forget(route: HandlerRoute, key: string): void {
-    // The handler failed: forget the id so that a redelivery is handled.
-    void Promise.resolve()
-      .then(() => route.dedupe?.store.release(key))
-      .catch(() => undefined);
+  private deadlineOf(message: InboundMessage, metadata: MessageMetadata): number {
+    const budget = metadata.timeoutMs!;
+    const tolerance = this.options.clockSkewTolerance;
+    if (tolerance === undefined || metadata.sentAt === undefined) return message.receivedAt + budget;
+    const leftBySender = metadata.sentAt + budget + tolerance - Date.now();
+    return message.receivedAt + Math.min(budget, leftBySender);
   }
 }
 
-function fieldsOf(route: HandlerRoute, metadata: MessageMetadata): MessagingErrorFields {
-  return { pattern: route.contract?.pattern ?? route.destination, correlationId: metadata.correlationId, messageId: metadata.messageId };
-}
-
-function expired(message: InboundMessage, route: HandlerRoute): MessagingError {
-  const metadata = message.message!;
-  return new MessagingError(
-    `the deadline of this request passed before its handler started (budget ${metadata.timeoutMs} ms)`,
-    MessagingErrorCode.DEADLINE_EXCEEDED,
-    false,
-    fieldsOf(route, metadata),
-  );
-}
-
-/** `[correlationId=... messageId=...]` for log lines. */
-function ids(metadata: MessageMetadata): string {
-  return `[correlationId=${metadata.correlationId} messageId=${metadata.messageId}]`;
-}
-
-/** The failing field paths and constraint names of an invalid payload: never the values. */
-function issuesOf(err: ContractViolationError | UnsupportedVersionError): string {
-  if (err instanceof UnsupportedVersionError) {
-    return `version ${err.details.received} is not supported (supported: ${err.details.supported.join(', ')})`;
-  }
-  return err.details.issues
-    .slice(0, 20)
-    .map((i) => `${i.path || '(payload)'} (${Object.keys(i.constraints).join(', ')})`)
-    .join(', ');
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

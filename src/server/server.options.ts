@@ -44,6 +44,18 @@ export interface MessagingServerOptions {
    * `nestjs-messaging/opentelemetry`. Give the clients theirs in `MessagingModule.forRoot`.
    */
   instrumentation?: MessagingInstrumentation[];
+  /**
+   * Also check a request's deadline by the wall clocks: the sender's
+   * `msg-sent-at` plus its budget, against this server's clock, allowing this
+   * many milliseconds of skew between the two. This counts the time a request
+   * spent before the server read it (in socket buffers, a broker queue, a
+   * stopped process), which the budget counted from the read cannot see; it
+   * needs clocks kept in sync (NTP), and a skew larger than the tolerance
+   * makes the server refuse requests early (sender ahead) or late (behind).
+   * Without it (the default) clocks do not matter: the budget runs from the read.
+   * @default undefined (off)
+   */
+  clockSkewTolerance?: number;
   /** RabbitMQ only: acknowledgement, prefetch and dead-lettering (see `MessagingServerRMQ`). */
   rmq?: RmqDeliveryOptions;
   /**
@@ -68,6 +80,10 @@ export function checkServerOptions(options: MessagingServerOptions | undefined):
   const g = options.gracePeriod;
   if (g !== undefined && !(typeof g === 'number' && Number.isFinite(g) && g >= 0)) {
     problems.push(`messagingMicroservice: gracePeriod is ${String(g)}: give milliseconds >= 0 (0 closes at once)`);
+  }
+  const skew = options.clockSkewTolerance;
+  if (skew !== undefined && !(typeof skew === 'number' && Number.isFinite(skew) && skew >= 0)) {
+    problems.push(`messagingMicroservice: clockSkewTolerance is ${String(skew)}: give milliseconds >= 0 (e.g. 250 with NTP-synced clocks)`);
   }
   problems.push(...checkHandlerOptions('messagingMicroservice: handlers options', options.handlers));
   const inst = options.instrumentation;

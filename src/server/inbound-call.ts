@@ -1,0 +1,139 @@
+import { isObservable, type Observer, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import type { InboundMessage } from '../context/message-context';
+import { toWireError } from '../errors/wire-error';
+import type { HandlerRoute } from '../handler/handler-route';
+import type { HandlerObserver, MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
+import { startHandler } from '../instrumentation/observers';
+import type { Expirable } from './deadline-wheel';
+import type { DeadlineWheel } from './deadline-wheel';
+import { DROPPED, expired, type InboundSteps, type NestHandler } from './inbound-steps';
+
+/** What an InboundCall needs from its pipeline. @internal */
+export interface InboundCallHost {
+  readonly steps: InboundSteps;
+  readonly deadlines: DeadlineWheel;
+  readonly instruments: readonly MessagingInstrumentation[] | undefined;
+  /** The transport's `messaging.system`. */
+  readonly system: string;
+}
+
+/**
+ * One message on the pipeline's full path: its checks and decoding, the
+ * handler's result until it has been sent, the deadline that ends it, and
+ * the instrumentation's observer. A class rather than closures: one object
+ * per message.
+ * @internal
+ */
+export class InboundCall implements Observer<unknown>, Expirable {
+  private subscriber!: Subscriber<unknown>;
+  private inner: Subscription | undefined;
+  private observer: HandlerObserver | undefined;
+  private release!: () => void;
+  private slot: number | undefined;
+  private claimed: string | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly pipeline: InboundCallHost,
+    private readonly route: HandlerRoute,
+    private readonly callback: NestHandler,
+    private readonly message: InboundMessage,
+    private readonly data: unknown,
+    private readonly context: unknown,
+  ) {}
+
+  start(subscriber: Subscriber<unknown>): TeardownLogic {
+    this.subscriber = subscriber;
+    const { pipeline, message, route } = this;
+    this.release = message.hold();
+    if (message.deadline !== undefined) this.slot = pipeline.deadlines.add(this, message.deadline);
+    if (pipeline.instruments) {
+      this.observer = startHandler(pipeline.instruments, {
+        kind: route.kind,
+        destination: route.destination,
+        system: pipeline.system,
+        metadata: message.message!,
+      });
+    }
+    if (this.observer) this.observer.run(() => this.prepare());
+    else this.prepare();
+    return () => this.teardown();
+  }
+
+  private prepare(): void {
+    this.pipeline.steps.prepare(this.route, this.message, this.data, (key) => (this.claimed = key)).then(
+      (prepared) => this.invoke(prepared),
+      (err: unknown) => {
+        this.end(err);
+        this.pipeline.steps.refused(this.route, this.message, err, this.subscriber);
+      },
+    );
+  }
+
+  private invoke(prepared: unknown): void {
+    if (this.ended) return;
+    if (prepared === DROPPED) return this.complete();
+    const result = this.callback(prepared, this.context);
+    if (result instanceof Promise) result.then((value) => this.deliver(value), (err: unknown) => this.error(err));
+    else this.deliver(result);
+  }
+
+  private deliver(value: unknown): void {
+    if (this.ended) return;
+    if (isObservable(value)) {
+      this.inner = value.subscribe(this);
+    } else {
+      this.next(value);
+      this.complete();
+    }
+  }
+
+  next(value: unknown): void {
+    if (!this.ended) this.subscriber.next(value);
+  }
+
+  error(err: unknown): void {
+    if (this.ended) return;
+    this.end(err);
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    if (this.ended) return;
+    this.end();
+    this.subscriber.complete();
+  }
+
+  /**
+   * The request's deadline passed while its handler runs: its signal is
+   * aborted, its result no longer awaited, and the caller (who gave up by now)
+   * answered DEADLINE_EXCEEDED, which also settles a broker delivery.
+   */
+  expire(): void {
+    this.slot = undefined;
+    if (this.ended) return;
+    const err = expired(this.message, this.route);
+    this.message.abort(err);
+    this.inner?.unsubscribe();
+    this.end(err);
+    const metadata = this.message.message!;
+    this.subscriber.error(
+      toWireError(err, { pattern: this.route.destination, correlationId: metadata.correlationId, exposeErrors: false }).payload,
+    );
+  }
+
+  private teardown(): void {
+    this.inner?.unsubscribe();
+    this.end();
+  }
+
+  private end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.slot !== undefined) this.pipeline.deadlines.remove(this, this.slot);
+    this.observer?.end(error === undefined ? undefined : (this.message.failure ?? error));
+    if (error !== undefined && this.claimed !== undefined) this.pipeline.steps.forget(this.route, this.claimed);
+    // A loop turn later: Nest writes the reply on the next tick.
+    setImmediate(this.release);
+  }
+}

@@ -1,0 +1,154 @@
+import { Logger } from '@nestjs/common';
+import { throwError, type Observer } from 'rxjs';
+import type { InboundMessage } from '../context/message-context';
+import { decodePayload } from '../contract/contract-codec';
+import { ContractViolationError, UnsupportedVersionError } from '../contract/contract.errors';
+import { MessagingErrorCode } from '../errors/error-codes';
+import { MessagingError, type MessagingErrorFields } from '../errors/messaging.errors';
+import { toWireError } from '../errors/wire-error';
+import type { HandlerRoute } from '../handler/handler-route';
+import type { MessageMetadata } from '../wire/message-metadata';
+import { checkPayloadSize } from '../wire/payload-size';
+
+/** A handler as Nest registers it with a server: `(data, context)`, plus the chain of event handlers for one pattern. @internal */
+export type NestHandler = ((data: unknown, context: unknown) => unknown) & { next?: NestHandler };
+
+/** Returned by the checks for an event to drop (acknowledged, not handled). @internal */
+export const DROPPED = Symbol('dropped');
+
+/**
+ * The steps of the inbound pipeline around a handler: the checks and the
+ * decoding before it, and what becomes of a message they refuse.
+ * @internal
+ */
+export class InboundSteps {
+  readonly logger = new Logger('MessagingServer');
+
+  constructor(
+    /** Whether the transport can dead-letter an event the pipeline refused (RabbitMQ with a dead-letter queue). */
+    private readonly deadLetters: boolean,
+  ) {}
+
+  /**
+   * The checks and decoding before the handler. Resolves to the payload to
+   * hand to it, or DROPPED; rejects with the error that refuses the message.
+   */
+  async prepare(
+    route: HandlerRoute,
+    message: InboundMessage,
+    data: unknown,
+    claim: (key: string) => void,
+  ): Promise<unknown> {
+    const metadata = message.message!;
+    const fields = fieldsOf(route, metadata);
+    if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
+    const contract = route.contract;
+    if (contract?.kind === 'event' && contract.ttl !== undefined && metadata.sentAt !== undefined) {
+      const age = Date.now() - metadata.sentAt;
+      if (age > contract.ttl) {
+        this.logger.warn(
+          `dropped event ${route.destination}: ${age} ms old, past its contract's ttl of ${contract.ttl} ms ${ids(metadata)}`,
+        );
+        return DROPPED;
+      }
+    }
+    const tooLarge = checkPayloadSize(data, route.maxPayloadSize, 'handler', fields);
+    if (tooLarge) throw tooLarge;
+    if (route.dedupe) {
+      const key = `${route.name}:${metadata.messageId}`;
+      let first = true;
+      try {
+        first = await route.dedupe.store.claim(key, route.dedupe.window);
+      } catch (err) {
+        // The store is down: handle the message (at-least-once) rather than lose it.
+        this.logger.warn(
+          `dedupe store failed (${err instanceof Error ? err.message : String(err)}); handling message ${metadata.messageId} anyway ${ids(metadata)}`,
+        );
+      }
+      if (!first) {
+        this.logger.log(`dropped a duplicate of event message ${metadata.messageId} ${ids(metadata)} (${route.name})`);
+        return DROPPED;
+      }
+      claim(key);
+    }
+    if (!contract) return data;
+    const dto = await decodePayload(contract, data, metadata.payloadVersion, { unknownProperties: route.unknownProperties }, fields);
+    if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
+    return dto;
+  }
+
+  /**
+   * A message the pipeline refused before its handler. A request is answered
+   * with the wire error. An event is logged once; an invalid one is also
+   * dead-lettered where the transport can (the strategy sees the error), else dropped.
+   */
+  /** @internal */
+  refused(route: HandlerRoute, message: InboundMessage, err: unknown, subscriber: Observer<unknown> | undefined): unknown {
+    const metadata = message.message!;
+    if (route.kind === 'request') {
+      const wire = toWireError(err, { pattern: route.destination, correlationId: metadata.correlationId, exposeErrors: route.exposeErrors });
+      if (wire.unexpected) this.logger.error(`the pipeline of ${route.destination} failed ${ids(metadata)}: ${describe(err)}`);
+      if (!subscriber) return throwError(() => wire.payload);
+      subscriber.error(wire.payload);
+      return undefined;
+    }
+    const invalid = err instanceof ContractViolationError || err instanceof UnsupportedVersionError;
+    const deadLetter = invalid && route.invalidEvents === 'dead-letter' && this.deadLetters;
+    if (invalid) {
+      this.logger.warn(
+        `invalid event ${route.destination} ${deadLetter ? 'dead-lettered' : 'dropped'} ${ids(metadata)}: ${issuesOf(err)}`,
+      );
+    } else {
+      this.logger.warn(`event ${route.destination} dropped ${ids(metadata)}: ${describe(err)}`);
+    }
+    if (subscriber) {
+      if (deadLetter) subscriber.error(err);
+      else subscriber.complete();
+    }
+    return undefined;
+  }
+
+  /** @internal */
+  forget(route: HandlerRoute, key: string): void {
+    // The handler failed: forget the id so that a redelivery is handled.
+    void Promise.resolve()
+      .then(() => route.dedupe?.store.release(key))
+      .catch(() => undefined);
+  }
+}
+
+/** @internal */
+export function fieldsOf(route: HandlerRoute, metadata: MessageMetadata): MessagingErrorFields {
+  return { pattern: route.contract?.pattern ?? route.destination, correlationId: metadata.correlationId, messageId: metadata.messageId };
+}
+
+/** @internal */
+export function expired(message: InboundMessage, route: HandlerRoute): MessagingError {
+  const metadata = message.message!;
+  return new MessagingError(
+    `the deadline of this request passed before its handler started (budget ${metadata.timeoutMs} ms)`,
+    MessagingErrorCode.DEADLINE_EXCEEDED,
+    false,
+    fieldsOf(route, metadata),
+  );
+}
+
+/** `[correlationId=... messageId=...]` for log lines. */
+function ids(metadata: MessageMetadata): string {
+  return `[correlationId=${metadata.correlationId} messageId=${metadata.messageId}]`;
+}
+
+/** The failing field paths and constraint names of an invalid payload: never the values. */
+function issuesOf(err: ContractViolationError | UnsupportedVersionError): string {
+  if (err instanceof UnsupportedVersionError) {
+    return `version ${err.details.received} is not supported (supported: ${err.details.supported.join(', ')})`;
+  }
+  return err.details.issues
+    .slice(0, 20)
+    .map((i) => `${i.path || '(payload)'} (${Object.keys(i.constraints).join(', ')})`)
+    .join(', ');
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
