@@ -333,13 +333,11 @@ describe.each([false, true])(`user enhancers on a decorated handler in a hybrid 
    * APPLIED (decorators apply bottom-up) and asks them in reverse, so the filter written
    * highest on the method is asked first; method filters are asked before class and global
    * ones. @MessageHandler adds MessagingExceptionFilter, which catches everything (@Catch()).
-   * Observed on Nest 11 and 12:
-   * - @UseFilters(UserFilter) written ABOVE @MessageHandler: the user's filter takes precedence
-   *   for the exceptions it catches (its answer reaches the caller); other exceptions still get
-   *   the library's wire error.
-   * - @UseFilters(UserFilter) written BELOW @MessageHandler (the style of the README and of
-   *   @UseGuards in handlers.e2e.spec.ts): MessagingExceptionFilter is asked first and catches
-   *   everything, so the user's filter NEVER runs and the caller gets INTERNAL. See the BUG test.
+   * The decorator puts it at the front of the method's list, so it is asked last among the
+   * method's filters: a user's @UseFilters(UserFilter), written above or below @MessageHandler,
+   * takes precedence for the exceptions it catches (its answer reaches the caller); other
+   * exceptions still get the library's wire error. (Class-level and global filters are asked after
+   * the method's: they do not see the errors of a decorated handler, as the README says.)
    */
   it("a user filter written above @MessageHandler sees the handler's error and answers; others still get the wire error", async () => {
     const teapot = await runWithMessageContext({ correlationId: 'user-filter-above' }, () =>
@@ -363,11 +361,7 @@ describe.each([false, true])(`user enhancers on a decorated handler in a hybrid 
     expect(ran.filter((r) => r.startsWith('filter:'))).toEqual([]);
   });
 
-  // BUG (src/handler/message-handler.decorator.ts): fails on Nest 11 and 12. The decorator adds
-  // its catch-all filter with UseFilters(MessagingExceptionFilter), which APPENDS it to the
-  // method's filters; a user's @UseFilters written below @MessageHandler was appended before it,
-  // so Nest asks MessagingExceptionFilter first and the user's filter never sees the error.
-  it("BUG: a user filter written below @MessageHandler sees the handler's error and answers", async () => {
+  it("a user filter written below @MessageHandler sees the handler's error and answers", async () => {
     const teapot = await client!.request(FilterBelow, { id: 418 }).catch((e: unknown) => e);
     expect(ran).toContain('handler:GetUserV2');
     expect(ran).toContain('filter:short and stout');

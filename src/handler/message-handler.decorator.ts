@@ -90,11 +90,28 @@ function handlerDecorator(
       name: `${(proto as { constructor: { name: string } }).constructor.name}.${String(key)}`,
     });
     const extras = { [HANDLER_CONFIG]: config };
-    return applyDecorators(
+    applyDecorators(
       transport === undefined ? patternDecorator(pattern, extras) : patternDecorator(pattern, transport, extras),
       SetMetadata(HANDLER_CONFIG_METADATA, config),
       UseGuards(ServedByLibraryGuard),
       UseFilters(MessagingExceptionFilter),
     )(proto, key, descriptor);
+    behindOtherFilters(descriptor.value as object);
   };
+}
+
+/**
+ * Moves the library's filter to the front of the method's filter list. Nest
+ * asks a method's filters last-added first, and the decorators written below
+ * `@MessageHandler` were applied before it: so a `@UseFilters` of the user's,
+ * above or below the library's decorator, is asked before the library's
+ * catch-all filter. (The list is found by its content, not by Nest's
+ * metadata key, which the public API does not export.)
+ */
+function behindOtherFilters(method: object): void {
+  for (const key of Reflect.getOwnMetadataKeys(method)) {
+    const value: unknown = Reflect.getOwnMetadata(key, method);
+    if (!Array.isArray(value) || !value.includes(MessagingExceptionFilter) || value[0] === MessagingExceptionFilter) continue;
+    Reflect.defineMetadata(key, [MessagingExceptionFilter, ...value.filter((f) => f !== MessagingExceptionFilter)], method);
+  }
 }

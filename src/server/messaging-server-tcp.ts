@@ -1,9 +1,12 @@
+import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
-import { ServerTCP, type TcpOptions } from '@nestjs/microservices';
+import { ServerTCP, type TcpOptions, type TcpSocket } from '@nestjs/microservices';
 import { MessagingErrorCode } from '../errors/error-codes';
 import { tcpCarrier } from '../wire/transports/tcp';
+import { FrameSocket } from '../wire/transports/tcp-framing';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
+import { tcpLimits, type ResolvedTcpLimits } from './tcp-limits';
 
 type TcpServerOptions = NonNullable<TcpOptions['options']>;
 
@@ -18,11 +21,22 @@ export class MessagingServerTCP extends ServerTCP {
   readonly pipeline: InboundPipeline;
   private readonly gracePeriod: number;
   private readonly shutdownLogger = new Logger('MessagingServer');
+  private readonly limits: ResolvedTcpLimits | undefined;
 
   constructor(options: TcpServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
     this.gracePeriod = serverOptions.gracePeriod ?? 0;
     this.pipeline = new InboundPipeline({ carrier: tcpCarrier, tracked: this.gracePeriod > 0 }, serverOptions);
+    // A socket class of the application's own is used as it is (its limits are its own).
+    if (options.socketClass === undefined) {
+      this.limits = tcpLimits(serverOptions, this.shutdownLogger);
+      this.server.maxConnections = this.limits.maxConnections;
+    }
+  }
+
+  /** Reads and writes Nest's framing with the library's limits (see `TcpServerLimits`). */
+  protected override getSocketInstance(socket: Socket): TcpSocket {
+    return this.limits ? new FrameSocket(socket, this.limits.frames) : super.getSocketInstance(socket);
   }
 
   /** Messages being handled (tracked only with a `gracePeriod`). */

@@ -31,6 +31,45 @@ export interface RmqDeliveryOptions {
   deadLetterQueueOptions?: Record<string, unknown>;
 }
 
+/**
+ * What any peer can make the library's TCP server hold: the limits that keep
+ * a flood of connections, huge declared frames or never-finished frames from
+ * exhausting its memory. Each is per server.
+ */
+export interface TcpServerLimits {
+  /**
+   * Longest frame a connection may send, in characters (Nest's length prefix
+   * counts JavaScript characters). A frame that declares more is refused at
+   * its prefix, before its body is read: the connection is closed and the
+   * peer's address logged (once a minute per address).
+   * @default `handlers.maxPayloadSize` + 65536 when that is set, else 16 MiB (16777216)
+   */
+  maxFrameLength?: number;
+  /**
+   * Bytes of unfinished frames that all connections together may make the
+   * server hold; the connection whose data would go over it is closed.
+   * @default 268435456 (256 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Open connections at most; more are closed as they arrive (Node's
+   * `server.maxConnections`).
+   * @default 10000
+   */
+  maxConnections?: number;
+  /**
+   * Milliseconds a frame may stay unfinished before its connection is closed.
+   * @default 30000 (Nest's `incompleteMessageTimeout`)
+   */
+  incompleteFrameTimeout?: number;
+  /**
+   * Bytes of replies queued for a peer that does not read them before its
+   * connection is closed.
+   * @default 67108864 (64 MiB)
+   */
+  maxSendBufferSize?: number;
+}
+
 /** Options of the library's server strategies (the second argument of `messagingMicroservice`). */
 export interface MessagingServerOptions {
   /**
@@ -58,6 +97,8 @@ export interface MessagingServerOptions {
   clockSkewTolerance?: number;
   /** RabbitMQ only: acknowledgement, prefetch and dead-lettering (see `MessagingServerRMQ`). */
   rmq?: RmqDeliveryOptions;
+  /** TCP only: what a peer can make the server hold (see {@link TcpServerLimits}). */
+  tcp?: TcpServerLimits;
   /**
    * Graceful shutdown (TCP): on close, stop taking new messages, wait up to this many
    * milliseconds for the handlers in flight to finish (their replies are sent),
@@ -86,6 +127,11 @@ export function checkServerOptions(options: MessagingServerOptions | undefined):
     problems.push(`messagingMicroservice: clockSkewTolerance is ${String(skew)}: give milliseconds >= 0 (e.g. 250 with NTP-synced clocks)`);
   }
   problems.push(...checkHandlerOptions('messagingMicroservice: handlers options', options.handlers));
+  for (const [key, value] of Object.entries(options.tcp ?? {})) {
+    if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
+      problems.push(`messagingMicroservice: tcp.${key} is ${String(value)}: give a whole number > 0`);
+    }
+  }
   const inst = options.instrumentation;
   if (inst !== undefined && (!Array.isArray(inst) || inst.some((i) => i === null || typeof i !== 'object'))) {
     problems.push('messagingMicroservice: instrumentation must be an array of instrumentations, e.g. [new OpenTelemetryInstrumentation()]');
