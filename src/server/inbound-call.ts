@@ -1,17 +1,19 @@
 import { isObservable, type Observer, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
-import type { InboundMessage } from '../context/message-context';
+import { currentInbound, runInbound, type InboundMessage } from '../context/message-context';
 import { toWireError } from '../errors/wire-error';
 import type { HandlerRoute } from '../handler/handler-route';
 import type { HandlerObserver, MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { startHandler } from '../instrumentation/observers';
 import type { Expirable } from './deadline-wheel';
 import type { DeadlineWheel } from './deadline-wheel';
+import type { FairQueue, Startable } from './fair-queue';
 import { DROPPED, expired, type InboundSteps, type NestHandler } from './inbound-steps';
 
 /** What an InboundCall needs from its pipeline. @internal */
 export interface InboundCallHost {
   readonly steps: InboundSteps;
   readonly deadlines: DeadlineWheel;
+  readonly queue: FairQueue;
   readonly instruments: readonly MessagingInstrumentation[] | undefined;
   /** The transport's `messaging.system`. */
   readonly system: string;
@@ -24,7 +26,7 @@ export interface InboundCallHost {
  * per message.
  * @internal
  */
-export class InboundCall implements Observer<unknown>, Expirable {
+export class InboundCall implements Observer<unknown>, Expirable, Startable {
   private subscriber!: Subscriber<unknown>;
   private inner: Subscription | undefined;
   private observer: HandlerObserver | undefined;
@@ -55,9 +57,16 @@ export class InboundCall implements Observer<unknown>, Expirable {
         metadata: message.message!,
       });
     }
+    pipeline.queue.start(this, message.receivedAt);
+    return () => this.teardown();
+  }
+
+  /** Runs the checks, then the handler (now, or when the fair queue gets to it). */
+  begin(): void {
+    if (this.ended) return;
+    if (currentInbound() !== this.message) return runInbound(this.message, () => this.begin());
     if (this.observer) this.observer.run(() => this.prepare());
     else this.prepare();
-    return () => this.teardown();
   }
 
   private prepare(): void {

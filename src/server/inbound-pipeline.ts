@@ -8,6 +8,7 @@ import type { MessagingInstrumentation } from '../instrumentation/messaging-inst
 import type { Carrier } from '../wire/carriers';
 import { decodeMetadata, type MessageMetadata } from '../wire/message-metadata';
 import { DeadlineWheel } from './deadline-wheel';
+import { FairQueue } from './fair-queue';
 import { InboundCall } from './inbound-call';
 import { InboundSteps, type NestHandler } from './inbound-steps';
 import type { MessagingServerOptions } from './server.options';
@@ -51,6 +52,8 @@ export class InboundPipeline {
   readonly instruments: readonly MessagingInstrumentation[] | undefined;
   /** Requests whose handler runs, by deadline: they are ended when it passes. @internal */
   readonly deadlines = new DeadlineWheel();
+  /** Starts handlers one per loop turn while the loop is behind. @internal */
+  readonly queue = new FairQueue();
   private defaultStore?: MemoryDedupeStore;
 
   constructor(
