@@ -21,6 +21,7 @@ import { classifyError } from './classify-error';
 import type { BulkheadTicket } from '../resilience/bulkhead';
 import type { AttemptRecorder, ClientResilience } from '../resilience/client-resilience';
 import { checkPayloadSize } from '../wire/payload-size';
+import type { ConnectionWatchdog } from './connection-watchdog';
 
 /** One call as `send()`/`emit()` captured it (ids and context read at call time). @internal */
 export interface Call {
@@ -48,6 +49,8 @@ export interface ExecutionHost {
   readonly pending: Set<CallExecution>;
   /** Circuit breaker, bulkhead and retry budget, when configured. */
   readonly resilience: ClientResilience | undefined;
+  /** TCP: replaces a connection on which calls keep timing out with nothing received. */
+  readonly watchdog: ConnectionWatchdog | undefined;
   isClosed(): boolean;
 }
 
@@ -171,6 +174,7 @@ export class CallExecution implements Unsubscribable {
     }
     this.record?.('cancelled');
     this.release();
+    this.instrumented?.cancel?.();
   }
 
   /** Ends the call's bookkeeping: bulkhead slot, timers, the attempt's subscription, the pending set. */
@@ -219,6 +223,7 @@ export class CallExecution implements Unsubscribable {
   /** @internal called by the budget timer */
   budgetSpent(): void {
     this.note({ event: 'timeout', attempt: this.attempt });
+    if (this.attempt > 0 && !this.call.event) this.host.watchdog?.timedOut();
     const budget = this.budget as number;
     this.fail(
       new MessagingTimeoutError(
@@ -237,6 +242,7 @@ export class CallExecution implements Unsubscribable {
   attemptTimedOut(number: number): void {
     if (this.attempt !== number) return;
     this.inner?.unsubscribe();
+    this.host.watchdog?.timedOut();
     const limit = this.call.policy.attemptTimeout as number;
     this.attemptFailed(new MessagingTimeoutError(limit, this.elapsed(), number, [], this.fields, true));
   }

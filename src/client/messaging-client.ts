@@ -1,4 +1,4 @@
-import type { ClientProxy } from '@nestjs/microservices';
+import { Transport, type ClientProxy } from '@nestjs/microservices';
 import { AsyncSubject, concatMap, defer, from, lastValueFrom, Observable, type Observer, type Unsubscribable } from 'rxjs';
 import { toDto } from '../contract/contract-codec';
 import {
@@ -18,6 +18,8 @@ import { assertValidAppMetadata, type AppMetadata } from '../wire/message-metada
 import { carrierFor, systemName, transportOfProxy, type Carrier } from '../wire/carriers';
 import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
+import { ConnectionWatchdog } from './connection-watchdog';
+import { TCP_CLIENT_DEFAULTS, type TcpClientOptions } from './tcp-client.options';
 import { ClientResilience } from '../resilience/client-resilience';
 import type { ClientResilienceOptions } from '../resilience/resilience.options';
 
@@ -48,6 +50,8 @@ export interface WrapOptions {
   instrumentation?: readonly MessagingInstrumentation[];
   /** Circuit breaker, bulkhead and retry budget. */
   resilience?: ClientResilienceOptions;
+  /** A TCP proxy's connection watch (see {@link TcpClientOptions.deadAfterTimeouts}). */
+  tcp?: Pick<TcpClientOptions, 'deadAfterTimeouts'>;
 }
 
 /** How a MessagingClient is set up. @internal (built by MessagingModule or {@link MessagingClient.wrap}) */
@@ -64,6 +68,8 @@ export interface MessagingClientConfig {
   readonly carrier?: Carrier;
   /** Circuit breaker, bulkhead and retry budget of the client, when configured. */
   readonly resilience?: ClientResilience;
+  /** TCP: the connection watchdog's threshold (see TcpClientOptions.deadAfterTimeouts). */
+  readonly deadAfterTimeouts?: number | false;
 }
 
 
@@ -90,7 +96,12 @@ export class MessagingClient {
     private readonly config: MessagingClientConfig,
   ) {
     const transport = config.carrier?.transport ?? transportOfProxy(proxy);
+    const threshold = config.deadAfterTimeouts ?? TCP_CLIENT_DEFAULTS.deadAfterTimeouts;
+    const watchdog =
+      transportOfProxy(proxy) === Transport.TCP && threshold !== false ? new ConnectionWatchdog(proxy, config.name, threshold) : undefined;
+    if (watchdog) config.resilience?.onCircuitOpen(() => watchdog.circuitOpened());
     this.host = {
+      watchdog,
       name: config.name,
       proxy,
       carrier: config.carrier ?? carrierFor(transport),
@@ -120,6 +131,7 @@ export class MessagingClient {
       ownsProxy: false,
       instrumentation: options.instrumentation,
       resilience: options.resilience ? new ClientResilience(options.resilience) : undefined,
+      deadAfterTimeouts: options.tcp?.deadAfterTimeouts,
     });
   }
 

@@ -29,8 +29,16 @@ export interface CallObserver {
   attempt?(attempt: number, budgetLeft: number | undefined): void;
   /** An attempt failed and the call waits `delay` ms before the next one. */
   retry?(attempt: number, delay: number, error: MessagingError): void;
-  /** The call ended: `error` is undefined on success. */
+  /**
+   * The call ended: `error` is undefined on success. A call whose caller took
+   * a reply and left (`firstValueFrom`, `take(1)`) ended in success.
+   */
   end(error?: MessagingError): void;
+  /**
+   * The caller unsubscribed before any reply: the call ended neither in
+   * success nor in failure. Without this callback, `end()` is called.
+   */
+  cancel?(): void;
 }
 
 /** What an instrumentation learns when a handler starts. */

@@ -32,6 +32,7 @@ export function startCall(instruments: readonly MessagingInstrumentation[], info
     attempt: (n, left) => observers.forEach((o) => guard(() => o.attempt?.(n, left))),
     retry: (n, d, e) => observers.forEach((o) => guard(() => o.retry?.(n, d, e))),
     end: (e?: MessagingError) => observers.forEach((o) => guard(() => o.end(e))),
+    cancel: () => observers.forEach((o) => guard(() => (o.cancel ? o.cancel() : o.end()))),
   };
 }
 
@@ -41,6 +42,7 @@ function safeCall(o: CallObserver): CallObserver {
     attempt: (n, left) => guard(() => o.attempt?.(n, left)),
     retry: (n, d, e) => guard(() => o.retry?.(n, d, e)),
     end: (e?: MessagingError) => guard(() => o.end(e)),
+    cancel: () => guard(() => (o.cancel ? o.cancel() : o.end())),
   };
 }
 

@@ -10,6 +10,11 @@ import { DEFAULT_CALL_POLICY, mergePolicy } from '../client/call-policy';
 import { MessagingClient } from '../client/messaging-client';
 import { MessagingClientSerializer } from '../client/messaging-client.serializer';
 import { carrierFor } from '../wire/carriers';
+import { clientSocketClass } from '../wire/transports/tcp-framing';
+import { TCP_CLIENT_DEFAULTS } from '../client/tcp-client.options';
+
+/** Nest's default `maxBufferSize` of a TCP connection, in characters. */
+const NEST_MAX_BUFFER_SIZE = (512 * 1024 * 1024) / 4;
 import { MessagingConfigurationError, MessagingConnectionError } from '../errors/messaging.errors';
 import { ClientResilience } from '../resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
@@ -89,6 +94,7 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
       carrier,
       instrumentation: this.options.instrumentation,
       resilience,
+      deadAfterTimeouts: def.tcp?.deadAfterTimeouts,
     });
   }
 }
@@ -98,7 +104,14 @@ function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientO
   const { transport, options } = def as ClientOptions & { options?: { serializer?: never } };
   const inner = (options as { serializer?: ConstructorParameters<typeof MessagingClientSerializer>[0] } | undefined)
     ?.serializer;
-  const extra = transport === Transport.MQTT ? { protocolVersion: 5 } : {};
+  const extra: Record<string, unknown> = transport === Transport.MQTT ? { protocolVersion: 5 } : {};
+  if ((transport ?? Transport.TCP) === Transport.TCP && (options as { socketClass?: unknown } | undefined)?.socketClass === undefined) {
+    // Keep-alive, no Nagle delay, coalesced writes; Nest's framing on the wire.
+    extra.socketClass = clientSocketClass({
+      keepAlive: def.tcp?.keepAlive ?? TCP_CLIENT_DEFAULTS.keepAlive,
+      maxFrameLength: (options as { maxBufferSize?: number } | undefined)?.maxBufferSize ?? NEST_MAX_BUFFER_SIZE,
+    });
+  }
   return {
     transport,
     options: { ...extra, ...options, serializer: new MessagingClientSerializer(inner, transport) },

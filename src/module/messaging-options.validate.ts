@@ -1,5 +1,6 @@
 import { Transport } from '@nestjs/microservices';
 import { checkPolicy } from '../client/call-policy';
+import { checkTcpClientOptions } from '../client/tcp-client.options';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
 import { checkResilience } from '../resilience/resilience.options';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
@@ -51,6 +52,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
     }
     problems.push(...checkPolicy(where, def?.policy));
     problems.push(...checkResilience(where, def?.resilience));
+    problems.push(...checkTcpClientOptions(where, def?.tcp));
     checkConnect(where, def?.connect, problems);
     const kinds = ['transport', 'proxy', 'useExisting'].filter((k) => def && k in def);
     if (kinds.length !== 1) {

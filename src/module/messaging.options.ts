@@ -3,6 +3,7 @@ import type { ClientOptions, ClientProxy } from '@nestjs/microservices';
 import type { CallPolicy } from '../client/call-policy';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import type { ClientResilienceOptions } from '../resilience/resilience.options';
+import type { TcpClientOptions } from '../client/tcp-client.options';
 
 /** When a client connects: at application bootstrap (fail fast) or on its first call. */
 export type ConnectMode = 'eager' | 'lazy';
@@ -21,6 +22,8 @@ export interface MessagingClientBase {
   connect?: ConnectMode;
   /** Circuit breaker, bulkhead and retry budget of this client (each off unless given). */
   resilience?: ClientResilienceOptions;
+  /** TCP clients only: how the connection is kept and watched (see {@link TcpClientOptions}). */
+  tcp?: TcpClientOptions;
 }
 
 /**

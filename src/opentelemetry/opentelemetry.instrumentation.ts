@@ -128,6 +128,11 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
         });
         instruments?.retries.add(1, metricAttributes);
       },
+      cancel: () => {
+        span?.setAttribute('nestjs_messaging.cancelled', true);
+        span?.end();
+        instruments?.clientDuration.record((performance.now() - started) / 1000, { ...metricAttributes, 'nestjs_messaging.cancelled': true });
+      },
       end: (error) => {
         if (span) {
           if (error) fail(span, error);

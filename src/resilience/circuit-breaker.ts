@@ -48,9 +48,15 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
  */
 class Circuit {
   private openedAt = 0;
+  /** A half-open trial whose call was cancelled: the next attempt takes it over (a cancel is neither success nor failure). */
+  private orphanTrial: AttemptSettle | undefined;
   readonly policy: CircuitBreakerPolicy;
 
-  constructor(private readonly halfOpenAfter: number, options: CircuitBreakerOptions) {
+  constructor(
+    private readonly halfOpenAfter: number,
+    options: CircuitBreakerOptions,
+    onOpen: () => void,
+  ) {
     const rate = options.failureRate;
     const breaker = rate
       ? new SamplingBreaker({
@@ -65,6 +71,8 @@ class Circuit {
     );
     this.policy.onBreak(() => {
       this.openedAt = Date.now();
+      this.orphanTrial = undefined;
+      onOpen();
     });
   }
 
@@ -72,11 +80,25 @@ class Circuit {
     return STATE_NAMES[this.policy.state];
   }
 
+  /** A half-open trial's outcome: success or failure decide; a cancel hands the trial to the next attempt. */
+  private trialSettle(settle: AttemptSettle): AttemptSettle {
+    return (failed) => {
+      if (failed === undefined) this.orphanTrial = settle;
+      else settle(failed);
+    };
+  }
+
   enter(fields: MessagingErrorFields): AttemptSettle | MessagingCircuitOpenError {
+    const orphan = this.orphanTrial;
+    if (orphan && this.policy.state === CircuitState.HalfOpen) {
+      this.orphanTrial = undefined;
+      return this.trialSettle(orphan);
+    }
     let settle: AttemptSettle = noop;
     const attempt = new Promise<void>((resolve, reject) => {
       settle = (failed) => (failed === undefined ? reject(NEUTRAL) : failed ? reject(FAILURE) : resolve());
     });
+    const trial = this.policy.state !== CircuitState.Closed;
     let admitted = false;
     // In the Closed state cockatiel always runs the function at once: no signal needed.
     const abort = this.policy.state === CircuitState.Closed ? undefined : new AbortController();
@@ -86,7 +108,7 @@ class Circuit {
         return attempt;
       }, abort?.signal)
       .catch(noop);
-    if (admitted) return settle;
+    if (admitted) return trial ? this.trialSettle(settle) : settle;
     abort?.abort();
     const isolated = this.policy.state === CircuitState.Isolated;
     const retryAfter =
@@ -103,11 +125,27 @@ export class MessagingCircuitBreaker {
   private readonly single?: Circuit;
   private readonly byPattern?: Map<string, Circuit>;
   private readonly halfOpenAfter: number;
+  private readonly openListeners = new Set<() => void>();
+  private readonly opened = (): void => {
+    for (const listener of this.openListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener must not break the breaker
+      }
+    }
+  };
 
   constructor(private readonly options: CircuitBreakerOptions) {
     this.halfOpenAfter = options.halfOpenAfter ?? 10_000;
     if (options.perPattern) this.byPattern = new Map();
-    else this.single = new Circuit(this.halfOpenAfter, options);
+    else this.single = new Circuit(this.halfOpenAfter, options, this.opened);
+  }
+
+  /** Calls `listener` each time a circuit opens. @returns its remover. */
+  onOpen(listener: () => void): () => void {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
   }
 
   /**
@@ -153,7 +191,7 @@ export class MessagingCircuitBreaker {
     let circuit = this.byPattern!.get(k);
     if (!circuit) {
       if (this.byPattern!.size >= MAX_PATTERNS) this.evictOne();
-      circuit = new Circuit(this.halfOpenAfter, this.options);
+      circuit = new Circuit(this.halfOpenAfter, this.options, this.opened);
       this.byPattern!.set(k, circuit);
     }
     return circuit;

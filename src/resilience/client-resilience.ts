@@ -96,6 +96,15 @@ export class ClientResilience {
     };
   }
 
+  /**
+   * Calls `listener` each time the circuit (one of them, for a per-pattern
+   * breaker) opens. Without a breaker, never.
+   * @returns a function that removes the listener.
+   */
+  onCircuitOpen(listener: () => void): () => void {
+    return this.breaker ? this.breaker.onOpen(listener) : noop;
+  }
+
   /** Whether the retry budget allows a retry now (always, without a budget). @internal */
   canRetry(): boolean {
     return this.budget ? this.budget.canRetry() : true;

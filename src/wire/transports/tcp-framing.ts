@@ -322,3 +322,31 @@ function uncork(socket: FrameSocket): void {
 function onIncomplete(socket: FrameSocket): void {
   socket.incomplete();
 }
+
+/** What the library's TCP clients set on their connections. @internal */
+export interface ClientFrameOptions {
+  /** TCP keep-alive probes after this many ms of silence (0: off). */
+  readonly keepAlive: number;
+  /** Longest reply frame, in characters. */
+  readonly maxFrameLength: number;
+}
+
+/**
+ * The socket class (Nest's `socketClass` option) of the library's TCP
+ * clients: {@link FrameSocket} with keep-alive, no Nagle delay and writes
+ * coalesced per tick. No read budget: the peer is the service the client calls.
+ * @internal
+ */
+export function clientSocketClass(options: ClientFrameOptions): new (socket: Socket) => FrameSocket {
+  const frames: FrameSocketOptions = {
+    maxFrameLength: options.maxFrameLength,
+    incompleteFrameTimeout: 30_000,
+    maxSendBufferSize: 64 * 1024 * 1024,
+    keepAlive: options.keepAlive,
+  };
+  return class ClientFrameSocket extends FrameSocket {
+    constructor(socket: Socket) {
+      super(socket, frames);
+    }
+  };
+}
