@@ -1,0 +1,57 @@
+/*
+ * A benchmark server process (started by bench/harness.ts, BENCH_SERVER=plain|library|traced|reference):
+ * - plain:     Nest's ServerTCP, plain @MessagePattern / @EventPattern handlers;
+ * - library:   messagingMicroservice (the library's inbound pipeline), @MessageHandler / @EventHandler, a contract handler;
+ * - traced:    the library server with OpenTelemetryInstrumentation (real SDK, exported nowhere);
+ * - reference: Nest's ServerTCP, a plain handler making its span and histogram record with the SDK directly.
+ * Listens on a free loopback port and reports it, then answers the side channel (protocol.ts).
+ */
+import 'reflect-metadata';
+import type { AddressInfo, Server } from 'node:net';
+import { Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientProxy, Transport, type MicroserviceOptions, type TcpOptions } from '@nestjs/microservices';
+import { messagingMicroservice } from 'nestjs-messaging';
+import { benchInstrumentation } from '../tracing';
+import { LibraryHandlers } from './library';
+import { PlainHandlers } from './plain';
+import type { ServerKind } from './protocol';
+import { ReferenceHandlers } from './reference';
+import { announce, serveSideChannel } from './side-channel';
+
+const tcp: TcpOptions = { transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } };
+
+function setup(kind: ServerKind): { controller: Type<unknown>; options: MicroserviceOptions } {
+  switch (kind) {
+    case 'plain':
+      return { controller: PlainHandlers, options: tcp };
+    case 'library':
+      return { controller: LibraryHandlers, options: messagingMicroservice(tcp) };
+    case 'traced':
+      return { controller: LibraryHandlers, options: messagingMicroservice(tcp, { instrumentation: [benchInstrumentation()] }) };
+    case 'reference':
+      return { controller: ReferenceHandlers, options: tcp };
+  }
+}
+
+async function main(): Promise<void> {
+  const kind = process.env.BENCH_SERVER as ServerKind;
+  if (!process.send) throw new Error('bench/servers/main.ts is started by bench/harness.ts (it needs an IPC channel)');
+  const { controller, options } = setup(kind);
+  @Module({ controllers: [controller] })
+  class BenchServerModule {}
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(BenchServerModule, { ...options, logger: ['error', 'warn'] });
+  await app.listen();
+  serveSideChannel();
+  const stop = () => void app.close().finally(() => process.exit(0));
+  process.once('disconnect', stop);
+  process.once('SIGTERM', stop);
+  const { port } = app.unwrap<Server>().address() as AddressInfo;
+  const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
+  announce(port, nest);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
