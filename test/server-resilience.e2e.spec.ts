@@ -237,7 +237,7 @@ describeWithBroker('redis', `Event dedupe with a Redis store shared by two insta
   it('handles a message delivered to both instances once', async () => {
     const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
-    const store: DedupeStore = new RedisDedupeStore(redis, { keyPrefix: `test:${newId()}:` });
+    const store: DedupeStore = new RedisDedupeStore(redis, { service: 'events-svc', keyPrefix: `test:${newId()}:` });
     const handlers = { server: { handlers: { dedupe: { store } } } };
     const a = await startTcpServer([EventsController], handlers);
     const b = await startTcpServer([EventsController], handlers);

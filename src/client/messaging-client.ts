@@ -11,7 +11,8 @@ import {
   type ResponseOf,
   type VersionsOf,
 } from '../contract/message-contract';
-import type { MessagePattern } from '../errors/messaging.errors';
+import { describePattern, MessagingError, type MessagePattern, type MessagingErrorFields } from '../errors/messaging.errors';
+import { MessagingErrorCode } from '../errors/error-codes';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { getMessageContext } from '../context/message-context';
 import { assertValidAppMetadata, type AppMetadata } from '../wire/message-metadata';
@@ -262,7 +263,11 @@ export class MessagingClient {
     // Replies may carry fields a newer server added: strip them rather than fail.
     const replies =
       call.policy.validateResponses && response
-        ? source.pipe(concatMap((reply) => from(toDto(response, reply, version, { unknownProperties: 'strip' }, fields))))
+        ? source.pipe(
+            concatMap((reply) =>
+              from(toDto(response, reply, version, { unknownProperties: 'strip' }, fields).catch((err: unknown) => Promise.reject(badReply(err, fields)))),
+            ),
+          )
         : source;
     if (!call.policy.validatePayloads) return replies;
     const cls = contract.versions[version]!;
@@ -307,6 +312,22 @@ export class MessagingClient {
 }
 
 const EMPTY: AppMetadata = Object.freeze({});
+
+/**
+ * A reply that breaks its contract's response is the called service's fault,
+ * not the caller's: INTERNAL (gRPC's code for a malformed response), with the
+ * failed fields in `details`.
+ */
+function badReply(err: unknown, fields: MessagingErrorFields): MessagingError {
+  if (!(err instanceof MessagingError)) return err as MessagingError;
+  const error = new MessagingError(
+    `${describePattern(fields.pattern)} on client '${fields.client ?? '?'}': the reply breaks the contract's response: ${err.message}`,
+    MessagingErrorCode.INTERNAL,
+    false,
+    { ...fields, cause: err },
+  );
+  return Object.assign(error, { details: (err as { details?: unknown }).details });
+}
 
 /** Resolves with the last value of a call (what `lastValueFrom` does, without an Observable). */
 class LastValue implements Observer<unknown> {

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { MessagingErrorCode } from './error-codes';
-import { MessagingError } from './messaging.errors';
+import { MessagingError, MessagingRemoteError } from './messaging.errors';
 
 /**
  * The shape of a failure on the wire, inside Nest's `err` field of the reply.
@@ -58,15 +58,96 @@ export interface WireFailure {
   readonly unexpected: boolean;
 }
 
+/** Codes whose remote message is meant for the caller (it may cross a hop, and reach an HTTP body). @internal */
+export const CALLER_FACING_CODES: ReadonlySet<MessagingErrorCode> = new Set<MessagingErrorCode>([
+  MessagingErrorCode.NOT_FOUND,
+  MessagingErrorCode.ALREADY_EXISTS,
+  MessagingErrorCode.PERMISSION_DENIED,
+  MessagingErrorCode.UNAUTHENTICATED,
+  MessagingErrorCode.FAILED_PRECONDITION,
+]);
+
+/** Codes a downstream peer answers when what WE sent was wrong: at our boundary, our own fault. */
+const OUR_REQUEST_WAS_WRONG: ReadonlySet<MessagingErrorCode> = new Set<MessagingErrorCode>([
+  MessagingErrorCode.INVALID_ARGUMENT,
+  MessagingErrorCode.UNSUPPORTED_VERSION,
+  MessagingErrorCode.UNIMPLEMENTED,
+]);
+
+const DOWNSTREAM_MESSAGES: Readonly<Partial<Record<MessagingErrorCode, string>>> = {
+  DEADLINE_EXCEEDED: 'A downstream call ran out of time',
+  UNAVAILABLE: 'A downstream service is unavailable',
+  RESOURCE_EXHAUSTED: 'A downstream service is overloaded',
+  INTERNAL: 'Internal server error',
+  UNKNOWN: 'A downstream service failed',
+};
+
+/** A failed downstream call, as it is reported beyond this hop. @internal */
+export interface DownstreamFailure {
+  readonly code: MessagingErrorCode;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+/**
+ * What a failed call of this service's own MessagingClient becomes at the
+ * boundary of this hop (a handler's reply, an HTTP response): only the
+ * downstream peer's caller-facing answers keep their code and message (a
+ * NOT_FOUND, a PERMISSION_DENIED...); a downstream INVALID_ARGUMENT,
+ * UNSUPPORTED_VERSION or UNIMPLEMENTED, a payload our own client refused, or
+ * a reply that broke its contract are this service's fault (INTERNAL); a
+ * downstream that cannot be reached is UNAVAILABLE. No downstream host,
+ * port, pattern, client name or field name crosses. The caller does not
+ * retry: the client that made the call retried already (one layer retries).
+ * @internal
+ */
+export function classifyDownstream(error: MessagingError): DownstreamFailure {
+  let code = error.code;
+  if (OUR_REQUEST_WAS_WRONG.has(code)) code = MessagingErrorCode.INTERNAL;
+  if (code === MessagingErrorCode.CANCELLED) code = MessagingErrorCode.UNAVAILABLE;
+  const remote = error instanceof MessagingRemoteError ? (error.remote as { message?: unknown } | null) : undefined;
+  if (remote && CALLER_FACING_CODES.has(code)) {
+    const message = typeof remote.message === 'string' ? remote.message : 'The request failed';
+    return { code, message, details: error instanceof MessagingRemoteError ? error.details : undefined };
+  }
+  return { code, message: DOWNSTREAM_MESSAGES[code] ?? DOWNSTREAM_MESSAGES.UNKNOWN! };
+}
+
+/** Whether `error` is the failure of a call made by one of this process's MessagingClients. @internal */
+export function isDownstreamFailure(error: unknown): error is MessagingError {
+  return error instanceof MessagingError && error.client !== undefined;
+}
+
 /**
  * Maps whatever a handler threw to what the caller receives:
- * - a MessagingError (a contract violation, an unsupported version, a failed downstream call) keeps its code;
+ * - a failed call of one of the service's own clients is re-classified at
+ *   this boundary (see `classifyDownstream`): the peer's caller-facing answers
+ *   pass, our own faults become INTERNAL, an unreachable downstream
+ *   UNAVAILABLE; not retryable; nothing internal crosses (`exposeErrors` puts
+ *   the original message in `details.downstream`);
+ * - any other MessagingError (a contract violation, an unsupported version) keeps its code;
  * - an HttpException maps by status (404 -> NOT_FOUND, 400 -> INVALID_ARGUMENT, ...);
- * - an RpcException passes through unchanged, as in plain Nest (a refused guard becomes PERMISSION_DENIED);
+ * - an RpcException passes through unchanged, as in plain Nest, except that
+ *   the text `'Forbidden resource'` (what Nest's guards throw when they refuse)
+ *   becomes PERMISSION_DENIED;
  * - anything else is INTERNAL, without its message or stack unless `exposeErrors`.
  */
 export function toWireError(exception: unknown, ctx: FailureContext): WireFailure {
   const base = { pattern: ctx.pattern, correlationId: ctx.correlationId };
+  if (isDownstreamFailure(exception)) {
+    const failure = classifyDownstream(exception);
+    const downstream = ctx.exposeErrors ? { downstream: { name: exception.name, message: exception.message } } : undefined;
+    const details =
+      downstream === undefined
+        ? failure.details
+        : failure.details !== null && typeof failure.details === 'object'
+          ? { ...failure.details, ...downstream }
+          : downstream;
+    return {
+      payload: clean({ code: failure.code, message: failure.message, details, retryable: false, ...base }),
+      unexpected: failure.code === MessagingErrorCode.INTERNAL,
+    };
+  }
   if (exception instanceof MessagingError) {
     const details = (exception as { details?: unknown }).details;
     return {

@@ -1,17 +1,23 @@
 /**
- * Where event handlers remember the message ids they have handled, to drop
- * redeliveries (see the `dedupe` handler option). Implement it over any shared
+ * Where event handlers remember the message ids they handle, to drop
+ * redeliveries (see the `dedupe` handler option). A message is claimed in two
+ * phases: a short processing lease while its handler runs (a duplicate that
+ * arrives meanwhile is dropped; if the process dies mid-handler the lease
+ * runs out and the broker's redelivery is handled), then, once the handler
+ * succeeded, a "done" mark for the whole window. Implement it over any shared
  * store; the library ships {@link MemoryDedupeStore} (one process) and
  * {@link RedisDedupeStore} (several instances).
  */
 export interface DedupeStore {
   /**
-   * Claims `key` for `ttl` milliseconds.
-   * @returns true when nobody claimed it within the window (handle the message),
-   *   false for a duplicate (drop it).
+   * Claims `key` for a processing lease of `leaseMs` milliseconds.
+   * @returns true when nobody holds it (handle the message), false for a
+   *   duplicate (done within the window, or being handled now).
    */
-  claim(key: string, ttl: number): boolean | Promise<boolean>;
-  /** Gives up a claim, so that a redelivery is handled (called when the handler failed). */
+  claim(key: string, leaseMs: number): boolean | Promise<boolean>;
+  /** Marks `key` done for `windowMs` milliseconds (its handler succeeded). */
+  complete(key: string, windowMs: number): void | Promise<void>;
+  /** Gives up a claim (its handler failed), so that a redelivery is handled. */
   release(key: string): void | Promise<void>;
 }
 
@@ -30,7 +36,7 @@ export interface MemoryDedupeStoreOptions {
  * instance. Several instances of a service need a shared store ({@link RedisDedupeStore}).
  *
  * @example
- * MessagingModule.forRoot({ clients: [], handlers: { dedupe: { store: new MemoryDedupeStore({ maxEntries: 10_000 }) } } })
+ * messagingMicroservice(options, { handlers: { dedupe: { store: new MemoryDedupeStore({ maxEntries: 10_000 }) } } })
  */
 export class MemoryDedupeStore implements DedupeStore {
   private readonly entries = new Map<string, number>();
@@ -45,19 +51,27 @@ export class MemoryDedupeStore implements DedupeStore {
     return this.entries.size;
   }
 
-  claim(key: string, ttl: number): boolean {
+  claim(key: string, leaseMs: number): boolean {
     const now = Date.now();
     this.sweep(now);
     const expiresAt = this.entries.get(key);
     if (expiresAt !== undefined && expiresAt > now) return false;
-    this.entries.delete(key);
-    this.entries.set(key, now + ttl);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.remember(key, now + leaseMs);
     return true;
+  }
+
+  complete(key: string, windowMs: number): void {
+    this.remember(key, Date.now() + windowMs);
   }
 
   release(key: string): void {
     this.entries.delete(key);
+  }
+
+  private remember(key: string, expiresAt: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, expiresAt);
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
   /** Forgets up to 100 expired ids from the oldest end (amortised, so a claim stays cheap). */
@@ -76,40 +90,55 @@ export class MemoryDedupeStore implements DedupeStore {
  */
 export interface RedisLikeClient {
   set(key: string, value: string, px: 'PX', ttl: number, nx: 'NX'): Promise<string | null>;
+  set(key: string, value: string, px: 'PX', ttl: number): Promise<string | null>;
   del(key: string): Promise<number>;
 }
 
 /** Options of {@link RedisDedupeStore}. */
 export interface RedisDedupeStoreOptions {
   /**
-   * Prefix of the keys (e.g. the service's name, when several services share a Redis).
+   * Name of the service whose handlers use the store: part of every key, so
+   * that two services with handlers of the same name sharing one Redis never
+   * drop each other's events.
+   */
+  service: string;
+  /**
+   * Prefix of the keys, before the service's name.
    * @default 'nestjs-messaging:dedupe:'
    */
   keyPrefix?: string;
 }
 
 /**
- * A {@link DedupeStore} in Redis (`SET key 1 PX ttl NX`), shared by every
- * instance of a service. Give it an ioredis client you own (ioredis is an
- * optional peer dependency; the library does not import it) and close that
- * client yourself.
+ * A {@link DedupeStore} in Redis, shared by every instance of a service:
+ * `SET key processing PX lease NX` to claim, `SET key done PX window` when the
+ * handler succeeded, `DEL key` when it failed. Give it an ioredis client you
+ * own (the library does not import ioredis) and close that client yourself.
  *
+ * @throws Error when `service` is missing or empty.
  * @example
- * const store = new RedisDedupeStore(new Redis({ host: '127.0.0.1', port: 6379 }), { keyPrefix: 'billing:dedupe:' });
- * MessagingModule.forRoot({ clients: [], handlers: { dedupe: { store } } })
+ * const store = new RedisDedupeStore(new Redis({ host: '127.0.0.1', port: 6379 }), { service: 'billing' });
+ * messagingMicroservice(options, { handlers: { dedupe: { store } } })
  */
 export class RedisDedupeStore implements DedupeStore {
   private readonly prefix: string;
 
   constructor(
     private readonly redis: RedisLikeClient,
-    options: RedisDedupeStoreOptions = {},
+    options: RedisDedupeStoreOptions,
   ) {
-    this.prefix = options.keyPrefix ?? 'nestjs-messaging:dedupe:';
+    if (typeof options?.service !== 'string' || options.service.length === 0) {
+      throw new Error("RedisDedupeStore needs the service's name ({ service: 'billing' }): keys of services sharing a Redis must not collide");
+    }
+    this.prefix = `${options.keyPrefix ?? 'nestjs-messaging:dedupe:'}${options.service}:`;
   }
 
-  async claim(key: string, ttl: number): Promise<boolean> {
-    return (await this.redis.set(this.prefix + key, '1', 'PX', Math.max(1, Math.round(ttl)), 'NX')) === 'OK';
+  async claim(key: string, leaseMs: number): Promise<boolean> {
+    return (await this.redis.set(this.prefix + key, 'processing', 'PX', Math.max(1, Math.round(leaseMs)), 'NX')) === 'OK';
+  }
+
+  async complete(key: string, windowMs: number): Promise<void> {
+    await this.redis.set(this.prefix + key, 'done', 'PX', Math.max(1, Math.round(windowMs)));
   }
 
   async release(key: string): Promise<void> {

@@ -30,8 +30,17 @@ export function checkHandlerOptions(where: string, options: MessagingHandlerOpti
       if (d.window !== undefined && !(typeof d.window === 'number' && Number.isFinite(d.window) && d.window > 0)) {
         problems.push(`${where} have dedupe.window ${String(d.window)}: give a positive number of milliseconds`);
       }
-      if (d.store !== undefined && (typeof d.store?.claim !== 'function' || typeof d.store?.release !== 'function')) {
-        problems.push(`${where} have a dedupe.store without claim() and release(): give a DedupeStore (MemoryDedupeStore, RedisDedupeStore)`);
+      for (const key of ['lease', 'claimTimeout'] as const) {
+        const v = d[key];
+        if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+          problems.push(`${where} have dedupe.${key} ${String(v)}: give a positive number of milliseconds`);
+        }
+      }
+      if (
+        d.store !== undefined &&
+        (typeof d.store?.claim !== 'function' || typeof d.store?.complete !== 'function' || typeof d.store?.release !== 'function')
+      ) {
+        problems.push(`${where} have a dedupe.store without claim(), complete() and release(): give a DedupeStore (MemoryDedupeStore, RedisDedupeStore)`);
       }
     }
   }

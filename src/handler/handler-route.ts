@@ -7,6 +7,14 @@ import type { MessagingHandlerOptions } from './handler.options';
 /** Default dedupe window: 10 minutes. @internal */
 export const DEFAULT_DEDUPE_WINDOW = 600_000;
 
+/** A handler's dedupe settings, defaults filled in. @internal */
+export interface ResolvedDedupe {
+  readonly window: number;
+  readonly lease: number;
+  readonly claimTimeout: number;
+  readonly store: DedupeStore;
+}
+
 /**
  * One handler as a server runs it: the decorator's configuration laid over the
  * server's handler defaults, resolved once when the server registers the
@@ -22,7 +30,7 @@ export class HandlerRoute {
   readonly unknownProperties: UnknownPropertiesMode;
   readonly exposeErrors: boolean;
   readonly maxPayloadSize: number | false;
-  readonly dedupe?: { readonly window: number; readonly store: DedupeStore };
+  readonly dedupe?: ResolvedDedupe;
   readonly invalidEvents: 'dead-letter' | 'drop';
   /** `Class.method` of a library handler; the route otherwise. */
   readonly name: string;
@@ -51,6 +59,8 @@ export class HandlerRoute {
       const sharedObj = typeof defaults?.dedupe === 'object' ? defaults.dedupe : undefined;
       this.dedupe = {
         window: ownObj?.window ?? sharedObj?.window ?? DEFAULT_DEDUPE_WINDOW,
+        lease: ownObj?.lease ?? sharedObj?.lease ?? 30_000,
+        claimTimeout: ownObj?.claimTimeout ?? sharedObj?.claimTimeout ?? 1000,
         store: ownObj?.store ?? sharedObj?.store ?? defaultStore(),
       };
     }

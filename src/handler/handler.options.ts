@@ -13,6 +13,22 @@ export interface DedupeOptions {
    * @default one MemoryDedupeStore (100,000 ids at most) per server
    */
   store?: DedupeStore;
+  /**
+   * Milliseconds a message stays claimed while its handler runs. A duplicate
+   * that arrives meanwhile is dropped; if the process dies mid-handler, the
+   * broker's redelivery is handled once the lease has run out. Keep it above
+   * the handler's longest run.
+   * @default 30000
+   */
+  lease?: number;
+  /**
+   * Milliseconds to wait for the store (a claim, a completion). A store that
+   * does not answer in time is treated as down: the message is handled
+   * anyway (at-least-once rather than lost), and the outage is logged once,
+   * with a count of the messages it affected when the store answers again.
+   * @default 1000
+   */
+  claimTimeout?: number;
 }
 
 /**
@@ -47,8 +63,9 @@ export interface MessagingHandlerOptions {
    * Event handlers (`@EventHandler`) only: handle each message id once within
    * a window, dropping redeliveries (retries, at-least-once brokers). The id is
    * the library's `msg-id` (a plain Nest sender has none: its events are never
-   * dropped). If the handler fails, the id is forgotten so that a redelivery is
-   * handled. `true` uses the defaults.
+   * dropped). The id is claimed for a short lease while the handler runs, then
+   * marked done for the window once it succeeded; if the handler fails, the id
+   * is forgotten so that a redelivery is handled. `true` uses the defaults.
    * @default false
    */
   dedupe?: boolean | DedupeOptions;

@@ -1,6 +1,6 @@
 import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
-import { toWireError } from '../errors/wire-error';
+import { isDownstreamFailure, toWireError } from '../errors/wire-error';
 import { inboundOf, metadataOf, patternOf, routeOf } from './inbound-of';
 
 /**
@@ -21,7 +21,12 @@ export class MessagingExceptionFilter implements RpcExceptionFilter<unknown> {
     const correlationId = metadataOf(host).correlationId;
     const pattern = patternOf(host);
     const failure = toWireError(exception, { pattern, correlationId, exposeErrors: route?.exposeErrors ?? false });
-    if (failure.unexpected) {
+    if (isDownstreamFailure(exception)) {
+      // The caller gets the re-classified error; this log keeps what it leaves out (patterns, clients, hosts).
+      const line = `handler of ${pattern ?? '(unknown pattern)'} failed on a downstream call [correlationId=${correlationId}]: ${exception.message}`;
+      if (failure.unexpected) this.logger.error(line);
+      else this.logger.warn(line);
+    } else if (failure.unexpected) {
       const err = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`handler of ${pattern ?? '(unknown pattern)'} failed [correlationId=${correlationId}]: ${err}`);
     }

@@ -141,7 +141,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.ended = true;
     if (this.slot !== undefined) this.pipeline.deadlines.remove(this, this.slot);
     this.observer?.end(error === undefined ? undefined : (this.message.failure ?? error));
-    if (error !== undefined && this.claimed !== undefined) this.pipeline.steps.forget(this.route, this.claimed);
+    if (this.claimed !== undefined) this.pipeline.steps.settled(this.route, this.claimed, error !== undefined);
     // A loop turn later: Nest writes the reply on the next tick.
     setImmediate(this.release);
   }

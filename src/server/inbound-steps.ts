@@ -7,6 +7,7 @@ import { MessagingErrorCode } from '../errors/error-codes';
 import { MessagingError, type MessagingErrorFields } from '../errors/messaging.errors';
 import { toWireError } from '../errors/wire-error';
 import type { HandlerRoute } from '../handler/handler-route';
+import { Dedupe } from '../handler/dedupe';
 import type { MessageMetadata } from '../wire/message-metadata';
 import { checkPayloadSize } from '../wire/payload-size';
 
@@ -23,6 +24,7 @@ export const DROPPED = Symbol('dropped');
  */
 export class InboundSteps {
   readonly logger = new Logger('MessagingServer');
+  private readonly dedupe = new Dedupe(this.logger);
 
   constructor(
     /** Whether the transport can dead-letter an event the pipeline refused (RabbitMQ with a dead-letter queue). */
@@ -56,20 +58,12 @@ export class InboundSteps {
     if (tooLarge) throw tooLarge;
     if (route.dedupe) {
       const key = `${route.name}:${metadata.messageId}`;
-      let first = true;
-      try {
-        first = await route.dedupe.store.claim(key, route.dedupe.window);
-      } catch (err) {
-        // The store is down: handle the message (at-least-once) rather than lose it.
-        this.logger.warn(
-          `dedupe store failed (${err instanceof Error ? err.message : String(err)}); handling message ${metadata.messageId} anyway ${ids(metadata)}`,
-        );
-      }
-      if (!first) {
+      const claimed = await this.dedupe.claim(route.dedupe, key, ids(metadata));
+      if (claimed === 'duplicate') {
         this.logger.log(`dropped a duplicate of event message ${metadata.messageId} ${ids(metadata)} (${route.name})`);
         return DROPPED;
       }
-      claim(key);
+      if (claimed === 'first') claim(key);
     }
     if (!contract) return data;
     const dto = await decodePayload(contract, data, metadata.payloadVersion, { unknownProperties: route.unknownProperties }, fields);
@@ -82,7 +76,6 @@ export class InboundSteps {
    * with the wire error. An event is logged once; an invalid one is also
    * dead-lettered where the transport can (the strategy sees the error), else dropped.
    */
-  /** @internal */
   refused(route: HandlerRoute, message: InboundMessage, err: unknown, subscriber: Observer<unknown> | undefined): unknown {
     const metadata = message.message!;
     if (route.kind === 'request') {
@@ -108,12 +101,11 @@ export class InboundSteps {
     return undefined;
   }
 
-  /** @internal */
-  forget(route: HandlerRoute, key: string): void {
-    // The handler failed: forget the id so that a redelivery is handled.
-    void Promise.resolve()
-      .then(() => route.dedupe?.store.release(key))
-      .catch(() => undefined);
+  /** The handler of a claimed event ended: done for the window, or released for a redelivery. */
+  settled(route: HandlerRoute, key: string, failed: boolean): void {
+    if (!route.dedupe) return;
+    if (failed) this.dedupe.release(route.dedupe, key);
+    else this.dedupe.complete(route.dedupe, key);
   }
 }
 
