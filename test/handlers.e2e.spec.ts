@@ -208,6 +208,32 @@ describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
     expect(getUserCalls).toBe(0);
   });
 
+  it.each(['0', '1.5', 'NaN', '1234567890123456', '-2'])(
+    'refuses the malformed payload version %j with UNSUPPORTED_VERSION naming it and the supported ones',
+    async (raw) => {
+      const sender = ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: {
+          host: '127.0.0.1',
+          port: server.port,
+          serializer: { serialize: (packet: Record<string, unknown>) => ({ ...packet, metadata: { 'msg-id': 'v-1', 'msg-payload-version': raw } }) },
+        },
+      });
+      try {
+        const err = (await firstValueFrom(sender.send({ cmd: 'get_user' }, { id: 1 })).catch((e: unknown) => e)) as {
+          code: string;
+          details: { received: string; supported: number[] };
+        };
+        expect(err).toMatchObject({ code: MessagingErrorCode.UNSUPPORTED_VERSION, retryable: false });
+        expect(err.details.received).toContain(raw);
+        expect(err.details.supported).toEqual([1, 2]);
+        expect(getUserCalls).toBe(0);
+      } finally {
+        await sender.close();
+      }
+    },
+  );
+
   it('hides an unexpected error behind INTERNAL', async () => {
     const err = await runWithMessageContext({ correlationId: 'corr-internal' }, () =>
       client.request(GetUser, { id: 500 }).catch((e: unknown) => e),

@@ -328,7 +328,20 @@ describe.each<Platform>(['express', 'fastify'])(`HTTP edge on %s (Nest ${nestMaj
       expect(l).toBeGreaterThan(4000);
     });
 
-    it.each(['abc', '-5', '0', '1.5', '1e3', '12345678901', ' '])('ignores the invalid value %j', async (value) => {
+    it.each([
+      ['max', '5000'],
+      ['max + 1', '5001'],
+      ['10 digits', '9999999999'],
+      ['11 digits', '99999999999'],
+      ['16 digits', '9999999999999999'],
+      ['40 digits', '9'.repeat(40)],
+    ])('lowers a budget at or above max to max, however long: %s', async (_, value) => {
+      const l = (await left('/budget', { 'x-request-timeout': value }))!;
+      expect(l).toBeLessThanOrEqual(5000);
+      expect(l).toBeGreaterThan(4000);
+    });
+
+    it.each(['abc', '-5', '0', '1.5', '1e3', '9'.repeat(65), ' '])('ignores the invalid value %j', async (value) => {
       expect(await left('/budget', { 'x-request-timeout': value })).toBeNull();
     });
 

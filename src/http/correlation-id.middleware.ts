@@ -9,7 +9,8 @@ import {
 } from './correlation-id.options';
 import { parseTraceparent } from '../wire/traceparent';
 
-const WHOLE_MS = /^[0-9]{1,10}$/;
+/** A whole number of milliseconds, of any length (one longer than `max` is lowered to it). */
+const WHOLE_MS = /^[0-9]{1,64}$/;
 
 /**
  * Opens the message context of each HTTP request, so that every call and
@@ -63,12 +64,16 @@ export class CorrelationIdMiddleware implements NestMiddleware<IncomingMessage, 
     return newId();
   }
 
-  /** The request's budget in ms: the header's value (lowered to `max`) when valid, else the default. */
+  /**
+   * The request's budget in ms: the header's value when it is a whole number
+   * of milliseconds above 0 (lowered to `max`, whatever its length), else the default.
+   */
   private budgetOf(req: IncomingMessage): number | undefined {
     const rt = this.options.requestTimeout;
     if (!rt) return undefined;
     const raw = rt.header === undefined ? undefined : req.headers[rt.header];
     if (typeof raw === 'string' && WHOLE_MS.test(raw)) {
+      // Number() of 16+ digits loses precision, never its size: anything above max is max.
       const asked = Number(raw);
       if (asked > 0) return Math.min(asked, rt.max);
     }

@@ -62,7 +62,7 @@ export class InboundPipeline {
     private readonly options: MessagingServerOptions,
   ) {
     this.instruments = options.instrumentation?.some((i) => i.startHandler) ? options.instrumentation : undefined;
-    this.steps = new InboundSteps(transport.deadLetters === true);
+    this.steps = new InboundSteps(transport.carrier, transport.deadLetters === true);
     this.system = transport.carrier.system;
   }
 

@@ -8,7 +8,9 @@ import { MessagingError, type MessagingErrorFields } from '../errors/messaging.e
 import { toWireError } from '../errors/wire-error';
 import type { HandlerRoute } from '../handler/handler-route';
 import { Dedupe } from '../handler/dedupe';
+import type { Carrier } from '../wire/carriers';
 import type { MessageMetadata } from '../wire/message-metadata';
+import { MetadataKeys } from '../wire/metadata-keys';
 import { checkPayloadSize } from '../wire/payload-size';
 
 /** A handler as Nest registers it with a server: `(data, context)`, plus the chain of event handlers for one pattern. @internal */
@@ -27,6 +29,8 @@ export class InboundSteps {
   private readonly dedupe = new Dedupe(this.logger);
 
   constructor(
+    /** How metadata rides on the transport (to re-read a malformed field for its error). */
+    private readonly carrier: Carrier,
     /** Whether the transport can dead-letter an event the pipeline refused (RabbitMQ with a dead-letter queue). */
     private readonly deadLetters: boolean,
   ) {}
@@ -66,6 +70,10 @@ export class InboundSteps {
       if (claimed === 'first') claim(key);
     }
     if (!contract) return data;
+    if (Number.isNaN(metadata.payloadVersion)) {
+      const raw = (this.carrier.read(message.context, message.packetField) as Record<string, unknown> | undefined)?.[MetadataKeys.payloadVersion];
+      throw new UnsupportedVersionError(`${JSON.stringify(String(raw)).slice(0, 40)} (not a whole number from 1)`, contract.supportedVersions, fields);
+    }
     const dto = await decodePayload(contract, data, metadata.payloadVersion, { unknownProperties: route.unknownProperties }, fields);
     if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
     return dto;

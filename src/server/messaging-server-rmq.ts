@@ -7,6 +7,7 @@ import { isValidId } from '../wire/message-metadata';
 import { rmqCarrier } from '../wire/transports/rmq';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions, RmqDeliveryOptions } from './server.options';
+import { Settlements } from './rmq-settlement';
 
 type RmqServerOptions = NonNullable<RmqOptions['options']>;
 
@@ -105,6 +106,8 @@ export class MessagingServerRMQ extends ServerRMQ {
   }
 
   override handleMessage(...args: Parameters<ServerRMQ['handleMessage']>): ReturnType<ServerRMQ['handleMessage']> {
+    const [message, channel] = args;
+    if (this.manualAck && message && channel) Settlements.of(channel as object).received(message);
     return this.pipeline.receive(undefined, () => super.handleMessage(...args));
   }
 
@@ -114,6 +117,7 @@ export class MessagingServerRMQ extends ServerRMQ {
   }
 
   override async setupChannel(channel: Parameters<ServerRMQ['setupChannel']>[0], callback: () => void): Promise<void> {
+    if (this.manualAck) Settlements.of(channel as object);
     if (this.manualAck && this.deadLetterQueue) {
       await (channel as unknown as PublishingChannel).assertQueue(this.deadLetterQueue, this.deadLetterQueueOptions);
     }
@@ -143,9 +147,13 @@ export class MessagingServerRMQ extends ServerRMQ {
     });
   }
 
+  /** Acknowledges the delivery, unless it was settled already (by a handler that settles its own). */
   private ack(context: RmqContext): void {
+    const channel = context.getChannelRef() as AmqpChannel;
+    const message = context.getMessage() as AmqpMessage;
+    if (Settlements.of(channel).isSettled(message)) return;
     try {
-      (context.getChannelRef() as AmqpChannel).ack(context.getMessage() as AmqpMessage);
+      channel.ack(message);
     } catch (err) {
       // The channel closed: the broker delivers the message again.
       this.deliveryLogger.warn(`could not acknowledge a message${correlationOf(context)}: ${String(err)}`);
@@ -154,6 +162,8 @@ export class MessagingServerRMQ extends ServerRMQ {
 
   private async eventFailed(context: RmqContext, error: unknown): Promise<void> {
     const message = context.getMessage() as AmqpMessage;
+    // A handler that settled its own delivery decided its fate: it is not requeued or dead-lettered again.
+    if (Settlements.of(context.getChannelRef() as object).isSettled(message)) return;
     const headers = { ...message.properties.headers };
     const deliveries = Number(headers[RMQ_DELIVERIES_HEADER] ?? 1) || 1;
     const channel = this.channel as unknown as PublishingChannel;

@@ -79,9 +79,19 @@ describe('metadata wire format', () => {
     expect(meta.causationId).toBeUndefined();
     expect(meta.attempt).toBe(1);
     expect(meta.sentAt).toBeUndefined();
-    expect(meta.payloadVersion).toBeUndefined();
+    // A malformed version is not ignored: NaN, so that a handler with a contract refuses it.
+    expect(meta.payloadVersion).toBeNaN();
     expect(meta.app).toEqual({ ok: 'fine' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each(['0', '1.5', 'NaN', '1234567890123456', '-1', '', ' 2'])('marks the malformed payload version %j as NaN', (raw) => {
+    expect(decodeMetadata({ 'msg-payload-version': raw }).payloadVersion).toBeNaN();
+  });
+
+  it('reads a well-formed payload version, and no version as undefined', () => {
+    expect(decodeMetadata({ 'msg-payload-version': '2' }).payloadVersion).toBe(2);
+    expect(decodeMetadata({}).payloadVersion).toBeUndefined();
   });
 
   it('caps the number and size of application keys', () => {

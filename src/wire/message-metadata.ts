@@ -20,7 +20,11 @@ export interface MessageMetadata {
   readonly sentAt?: number;
   /** Attempt number, 1-based. */
   readonly attempt: number;
-  /** Payload contract version, when known. */
+  /**
+   * Payload contract version, when the sender named one; `NaN` when what it
+   * sent is not a whole number from 1 (a handler with a contract refuses such
+   * a message with UNSUPPORTED_VERSION).
+   */
   readonly payloadVersion?: number;
   /** What was left of the sender's time budget when it sent this attempt, in ms (requests only). */
   readonly timeoutMs?: number;
@@ -130,6 +134,12 @@ function positiveInt(value: string | undefined): number | undefined {
   return n > 0 ? n : undefined;
 }
 
+/** A payload version: absent, a whole number from 1, or NaN for anything else (so that it is refused, not ignored). */
+function version(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  return positiveInt(value) ?? Number.NaN;
+}
+
 /**
  * Decodes incoming wire metadata, whoever sent it. Never throws: entries that
  * break the format's rules are dropped, an absent or invalid message id is
@@ -176,7 +186,7 @@ export function decodeMetadata(wire: unknown): MessageMetadata {
     causationId: isValidId(causationId) ? causationId : undefined,
     sentAt: positiveInt(get(MetadataKeys.sentAt)),
     attempt: positiveInt(get(MetadataKeys.attempt)) ?? 1,
-    payloadVersion: positiveInt(get(MetadataKeys.payloadVersion)),
+    payloadVersion: version(get(MetadataKeys.payloadVersion)),
     timeoutMs: nonNegativeInt(get(MetadataKeys.timeoutMs)),
     traceparent: matching(get(MetadataKeys.traceparent), TRACEPARENT),
     tracestate: matching(get(MetadataKeys.tracestate), TRACESTATE),

@@ -15,8 +15,12 @@ export class MqttOutgoingMessage<T = unknown> extends MqttRecord<T> {
   constructor(
     data: T,
     readonly metadata: WireMetadata,
+    /** The publish options of the MqttRecord the caller sent (QoS, retain, MQTT 5 properties), kept. */
+    options?: MqttRecord['options'],
   ) {
-    super(data, { properties: { userProperties: { ...metadata } } });
+    const properties = options?.properties;
+    const own = properties?.userProperties as Record<string, string | string[]> | undefined;
+    super(data, { ...options, properties: { ...properties, userProperties: { ...own, ...metadata } } });
     brandEnvelope(this);
   }
 
@@ -45,7 +49,9 @@ function userProperties(props: Record<string, string | string[]> | undefined): R
 export const mqttCarrier: Carrier = {
   transport: Transport.MQTT,
   system: 'mqtt',
-  wrap: (data, metadata) => new MqttOutgoingMessage(data, metadata),
+  // A caller's MqttRecord (MqttRecordBuilder) is unwrapped: its data is the payload, its options the publish's.
+  wrap: (data, metadata) =>
+    data instanceof MqttRecord ? new MqttOutgoingMessage(data.data, metadata, data.options) : new MqttOutgoingMessage(data, metadata),
   serialize(packet, inner, options) {
     const env = asOutgoing(packet.data);
     let out: OutgoingPacket = packet;
