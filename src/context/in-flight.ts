@@ -8,6 +8,11 @@ export interface DrainResult {
   readonly elapsed: number;
 }
 
+/** A message in flight whose handler can be told to stop. @internal */
+export interface Abortable {
+  abort(reason: unknown): void;
+}
+
 /**
  * Counts the messages a server is handling, so that shutdown can wait for
  * them. The library's server strategies begin an entry when a message is read
@@ -17,13 +22,13 @@ export interface DrainResult {
  * @internal
  */
 export class InFlightTracker {
-  private count = 0;
+  private readonly messages = new Set<Abortable>();
   private draining = false;
   private readonly idle = new Set<() => void>();
 
   /** Messages being handled now. */
   get size(): number {
-    return this.count;
+    return this.messages.size;
   }
 
   /** Whether shutdown has begun: new messages should be refused. */
@@ -31,14 +36,19 @@ export class InFlightTracker {
     return this.draining;
   }
 
-  /** Counts one message in; {@link leave} counts it out (once). */
-  enter(): void {
-    this.count++;
+  /** Counts one message in; {@link leave} counts it out. */
+  enter(message: Abortable): void {
+    this.messages.add(message);
   }
 
   /** Counts one message out. */
-  leave(): void {
-    if (--this.count === 0) for (const wake of [...this.idle]) wake();
+  leave(message: Abortable): void {
+    if (this.messages.delete(message) && this.messages.size === 0) for (const wake of [...this.idle]) wake();
+  }
+
+  /** Aborts the signal of every message still in flight (the grace period ended). */
+  abortAll(reason: unknown): void {
+    for (const message of this.messages) message.abort(reason);
   }
 
   /** Marks the start of shutdown. */
@@ -55,10 +65,10 @@ export class InFlightTracker {
     const started = performance.now();
     const result = (drained: boolean): DrainResult => ({
       drained,
-      abandoned: drained ? 0 : this.count,
+      abandoned: drained ? 0 : this.messages.size,
       elapsed: Math.round(performance.now() - started),
     });
-    if (this.count === 0) return Promise.resolve(result(true));
+    if (this.messages.size === 0) return Promise.resolve(result(true));
     return new Promise((resolve) => {
       const finish = (drained: boolean) => {
         clearTimeout(timer);

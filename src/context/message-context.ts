@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { InvalidMetadataError } from '../errors/messaging.errors';
 import { assertValidAppMetadata, isValidId, newId, type AppMetadata, type MessageMetadata } from '../wire/message-metadata';
-import type { InFlightTracker } from './in-flight';
+import type { Abortable, InFlightTracker } from './in-flight';
 
 /**
  * What flows with the async context: the conversation's correlation id, the
@@ -93,7 +93,7 @@ export function timeLeft(): number | undefined {
  * the message, for the handler, everything it calls, and the error filter.
  * @internal
  */
-export class InboundMessage implements MessageContextState {
+export class InboundMessage implements MessageContextState, Abortable {
   correlationId = '';
   app: AppMetadata = EMPTY_APP;
   message?: MessageMetadata;
@@ -117,7 +117,7 @@ export class InboundMessage implements MessageContextState {
     private readonly tracker?: InFlightTracker,
   ) {
     if (tracker) {
-      tracker.enter();
+      tracker.enter(this);
       this.holds = 1;
     }
   }
@@ -157,7 +157,7 @@ export class InboundMessage implements MessageContextState {
 
   /** Drops one hold (the strategy's own, taken at construction, when its handling settles). */
   release(): void {
-    if (this.holds > 0 && --this.holds === 0) this.tracker?.leave();
+    if (this.holds > 0 && --this.holds === 0) this.tracker?.leave(this);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Optional, type NestMiddleware } from '@nestjs/common';
 import { runWithMessageContext } from '../context/message-context';
-import { isValidId, newId } from '../wire/message-metadata';
+import { isValidAppValue, isValidId, newId } from '../wire/message-metadata';
 import {
   CORRELATION_ID_OPTIONS,
   resolveCorrelationIdOptions,
@@ -41,7 +41,20 @@ export class CorrelationIdMiddleware implements NestMiddleware<IncomingMessage, 
   use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void {
     const correlationId = this.correlationIdOf(req);
     if (!res.headersSent) res.setHeader(this.options.header, correlationId);
-    runWithMessageContext({ correlationId, timeout: this.budgetOf(req) }, () => next());
+    runWithMessageContext({ correlationId, timeout: this.budgetOf(req), app: this.appOf(req) }, () => next());
+  }
+
+  /** The application keys of the allow-listed headers (`appHeaders`), values that break the rules dropped. */
+  private appOf(req: IncomingMessage): Record<string, string> | undefined {
+    const listed = this.options.appHeaders;
+    if (listed.length === 0) return undefined;
+    let app: Record<string, string> | undefined;
+    for (const [header, key] of listed) {
+      const value = req.headers[header];
+      if (typeof value !== 'string' || !isValidAppValue(value)) continue;
+      (app ??= {})[key] = value;
+    }
+    return app;
   }
 
   private correlationIdOf(req: IncomingMessage): string {

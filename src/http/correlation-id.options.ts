@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { assertValidAppMetadata } from '../wire/message-metadata';
 
 /** Header that {@link CorrelationIdMiddleware} reads and echoes unless told otherwise. */
 export const DEFAULT_CORRELATION_ID_HEADER = 'x-correlation-id';
@@ -60,6 +61,16 @@ export interface CorrelationIdOptions {
    * @default undefined (no budget)
    */
   requestTimeout?: RequestTimeoutOptions;
+  /**
+   * Application keys taken from request headers: `{ 'x-tenant-id': 'tenant' }`
+   * makes the header's value the `tenant` application key of every message
+   * sent while serving the request. Only the headers listed here are read:
+   * the HTTP edge is a trust boundary, and an application key set here travels
+   * down every call chain. A value that breaks the metadata rules (longer than
+   * 1024 characters, control characters) is dropped.
+   * @default {} (no application key from HTTP)
+   */
+  appHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Options with every field decided. @internal */
@@ -74,6 +85,8 @@ export interface ResolvedCorrelationIdOptions {
     readonly max: number;
     readonly default?: number;
   };
+  /** Lower-case header name to application key. */
+  readonly appHeaders: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Injection token of the resolved {@link CorrelationIdOptions}. @internal */
@@ -124,8 +137,19 @@ export function resolveCorrelationIdOptions(options: CorrelationIdOptions = {}):
       rt.header === false ? undefined : headerName(rt.header ?? DEFAULT_REQUEST_TIMEOUT_HEADER, 'requestTimeout.header', DEFAULT_REQUEST_TIMEOUT_HEADER);
     requestTimeout = Object.freeze({ header: rtHeader, max, default: dflt });
   }
+  const appHeaders = Object.entries(options.appHeaders ?? {}).map(([name, key]) => {
+    try {
+      assertValidAppMetadata({ [key]: '' });
+    } catch {
+      throw new MessagingConfigurationError(
+        `MessagingHttpModule has appHeaders['${name}'] = ${JSON.stringify(String(key)).slice(0, 80)}: give an application key of lower-case a-z, 0-9 and '-'`,
+      );
+    }
+    return [headerName(name, `appHeaders header`, 'x-tenant-id'), key] as const;
+  });
   return Object.freeze({
     header,
+    appHeaders,
     correlationIdFromTraceparent: options.correlationIdFromTraceparent === true,
     correlationIdFrom: options.correlationIdFrom,
     requestTimeout,

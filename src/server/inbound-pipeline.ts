@@ -48,6 +48,7 @@ export class InboundPipeline {
   readonly steps: InboundSteps;
   /** The transport's `messaging.system`. @internal */
   readonly system: string;
+  private readonly appKeys: ReadonlySet<string> | undefined;
   /** @internal */
   readonly instruments: readonly MessagingInstrumentation[] | undefined;
   /** Requests whose handler runs, by deadline: they are ended when it passes. @internal */
@@ -64,6 +65,7 @@ export class InboundPipeline {
     this.instruments = options.instrumentation?.some((i) => i.startHandler) ? options.instrumentation : undefined;
     this.steps = new InboundSteps(transport.carrier, transport.deadLetters === true);
     this.system = transport.carrier.system;
+    this.appKeys = options.appKeys === undefined ? undefined : new Set(options.appKeys);
   }
 
   /**
@@ -117,7 +119,7 @@ export class InboundPipeline {
     if (message.context === undefined) {
       message.context = context;
       message.payload = data;
-      const metadata = decodeMetadata(this.transport.carrier.read(context, message.packetField));
+      const metadata = this.allowed(decodeMetadata(this.transport.carrier.read(context, message.packetField)));
       message.setMetadata(metadata);
       if (route.kind === 'request' && metadata.timeoutMs !== undefined) message.deadline = this.deadlineOf(message, metadata);
     } else {
@@ -141,6 +143,17 @@ export class InboundPipeline {
    * The checks and decoding before the handler. Resolves to the payload to
    * hand to it, or DROPPED; rejects with the error that refuses the message.
    */
+  /** The metadata with only the application keys the server accepts (`appKeys`). */
+  private allowed(metadata: MessageMetadata): MessageMetadata {
+    const keys = this.appKeys;
+    if (keys === undefined) return metadata;
+    let app: Record<string, string> | undefined;
+    for (const key in metadata.app) {
+      if (keys.has(key)) (app ??= {})[key] = metadata.app[key]!;
+    }
+    return { ...metadata, app: app ?? {} };
+  }
+
   /**
    * The request's deadline on this process's monotonic clock: the budget it
    * carries, counted from when it was read; with `clockSkewTolerance`, also

@@ -1,8 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { ServerMqtt, type MqttOptions } from '@nestjs/microservices';
 import { currentInbound } from '../context/message-context';
 import { mqttCarrier } from '../wire/transports/mqtt';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
+import { drainGracefully } from './graceful-drain';
 
 type MqttServerOptions = NonNullable<MqttOptions['options']>;
 
@@ -16,9 +18,44 @@ export class MessagingServerMqtt extends ServerMqtt {
   /** @internal */
   readonly pipeline: InboundPipeline;
 
+  private readonly gracePeriod: number;
+  private readonly shutdownLogger = new Logger('MessagingServer');
+  private readonly subscribedTopics: string[] = [];
+
   constructor(options: MqttServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super({ protocolVersion: 5, ...options });
-    this.pipeline = new InboundPipeline({ carrier: mqttCarrier, tracked: false }, serverOptions);
+    this.gracePeriod = serverOptions.gracePeriod ?? 0;
+    this.pipeline = new InboundPipeline({ carrier: mqttCarrier, tracked: this.gracePeriod > 0 }, serverOptions);
+  }
+
+  /** Keeps the topics Nest subscribes to, to unsubscribe on a graceful shutdown. */
+  override bindEvents(client: Parameters<ServerMqtt['bindEvents']>[0]): void {
+    const mqtt = client as unknown as { subscribe: (topic: string, ...rest: unknown[]) => unknown };
+    const subscribe = mqtt.subscribe;
+    mqtt.subscribe = (topic: string, ...rest: unknown[]) => {
+      this.subscribedTopics.push(topic);
+      return subscribe.call(client, topic, ...rest);
+    };
+    try {
+      super.bindEvents(client);
+    } finally {
+      mqtt.subscribe = subscribe;
+    }
+  }
+
+  /** With a `gracePeriod`: unsubscribes, lets the messages in flight finish, then closes. */
+  override async close(): Promise<void> {
+    await drainGracefully(
+      this.pipeline.inFlight,
+      this.gracePeriod,
+      () => {
+        const topics = this.subscribedTopics.splice(0);
+        if (topics.length) return (this.mqttClient as unknown as { unsubscribeAsync(t: string[]): Promise<unknown> }).unsubscribeAsync(topics);
+        return undefined;
+      },
+      this.shutdownLogger,
+    );
+    super.close();
   }
 
   override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {

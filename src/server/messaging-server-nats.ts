@@ -1,7 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { ServerNats, type NatsOptions } from '@nestjs/microservices';
 import { natsCarrier } from '../wire/transports/nats';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
+import { drainGracefully } from './graceful-drain';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
 
@@ -14,9 +16,44 @@ export class MessagingServerNats extends ServerNats {
   /** @internal */
   readonly pipeline: InboundPipeline;
 
+  private readonly gracePeriod: number;
+  private readonly shutdownLogger = new Logger('MessagingServer');
+  private readonly liveSubscriptions: Array<{ unsubscribe(): void }> = [];
+
   constructor(options: NatsServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
-    this.pipeline = new InboundPipeline({ carrier: natsCarrier, tracked: false }, serverOptions);
+    this.gracePeriod = serverOptions.gracePeriod ?? 0;
+    this.pipeline = new InboundPipeline({ carrier: natsCarrier, tracked: this.gracePeriod > 0 }, serverOptions);
+  }
+
+  /** Keeps the subscriptions Nest makes, to end them on a graceful shutdown. */
+  override bindEvents(client: Parameters<ServerNats['bindEvents']>[0]): void {
+    const nats = client as unknown as { subscribe: (...args: unknown[]) => { unsubscribe(): void } };
+    const subscribe = nats.subscribe;
+    nats.subscribe = (...args: unknown[]) => {
+      const sub = subscribe.apply(client, args);
+      this.liveSubscriptions.push(sub);
+      return sub;
+    };
+    try {
+      super.bindEvents(client);
+    } finally {
+      nats.subscribe = subscribe;
+    }
+  }
+
+  /**
+   * With a `gracePeriod`: unsubscribes (a queue group's other members get the
+   * new messages), lets the messages in flight finish, then closes.
+   */
+  override async close(): Promise<void> {
+    await drainGracefully(
+      this.pipeline.inFlight,
+      this.gracePeriod,
+      () => this.liveSubscriptions.splice(0).forEach((sub) => sub.unsubscribe()),
+      this.shutdownLogger,
+    );
+    return super.close();
   }
 
   override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {

@@ -1,8 +1,10 @@
+import { Logger } from '@nestjs/common';
 import { ServerRedis, type RedisOptions } from '@nestjs/microservices';
 import { currentInbound } from '../context/message-context';
 import { redisCarrier } from '../wire/transports/redis';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
+import { drainGracefully } from './graceful-drain';
 
 type RedisServerOptions = NonNullable<RedisOptions['options']>;
 
@@ -15,9 +17,27 @@ export class MessagingServerRedis extends ServerRedis {
   /** @internal */
   readonly pipeline: InboundPipeline;
 
+  private readonly gracePeriod: number;
+  private readonly shutdownLogger = new Logger('MessagingServer');
+
   constructor(options: RedisServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
-    this.pipeline = new InboundPipeline({ carrier: redisCarrier, tracked: false }, serverOptions);
+    this.gracePeriod = serverOptions.gracePeriod ?? 0;
+    this.pipeline = new InboundPipeline({ carrier: redisCarrier, tracked: this.gracePeriod > 0 }, serverOptions);
+  }
+
+  /** With a `gracePeriod`: unsubscribes, lets the messages in flight finish, then closes. */
+  override async close(): Promise<void> {
+    await drainGracefully(
+      this.pipeline.inFlight,
+      this.gracePeriod,
+      async () => {
+        await this.subClient?.unsubscribe();
+        await this.subClient?.punsubscribe();
+      },
+      this.shutdownLogger,
+    );
+    return super.close();
   }
 
   override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {

@@ -3,11 +3,12 @@ import { ServerRMQ, type ReadPacket, type RmqContext, type RmqOptions } from '@n
 import { isObservable, lastValueFrom } from 'rxjs';
 import { MessagingErrorCode } from '../errors/error-codes';
 import { MetadataKeys } from '../wire/metadata-keys';
-import { isValidId } from '../wire/message-metadata';
+import { isValidId, newId } from '../wire/message-metadata';
 import { rmqCarrier } from '../wire/transports/rmq';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions, RmqDeliveryOptions } from './server.options';
 import { Settlements } from './rmq-settlement';
+import { drainGracefully } from './graceful-drain';
 
 type RmqServerOptions = NonNullable<RmqOptions['options']>;
 
@@ -80,22 +81,30 @@ export class MessagingServerRMQ extends ServerRMQ {
   private readonly maxDeliveries: number;
   private readonly queueName: string;
   private readonly deadLetterQueueOptions: Record<string, unknown>;
+  private readonly consumerTag: string;
+  private readonly gracePeriod: number;
+  /** The channel the consumer runs on (amqplib's), to cancel it on a graceful shutdown. */
+  private consumerChannel: { cancel(tag: string): Promise<unknown> } | undefined;
 
   constructor(options: RmqServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     const delivery: RmqDeliveryOptions = serverOptions.rmq ?? {};
     const manualAck = options.noAck !== true;
+    const consumerTag = options.consumerTag ?? `nestjs-messaging.${newId()}`;
     super({
       ...options,
       noAck: !manualAck,
       prefetchCount: options.prefetchCount ?? delivery.prefetch ?? 20,
+      consumerTag,
     });
+    this.consumerTag = consumerTag;
+    this.gracePeriod = serverOptions.gracePeriod ?? 0;
     this.manualAck = manualAck;
     this.queueName = options.queue ?? 'default';
     this.deadLetterQueue = delivery.deadLetterQueue === undefined ? `${this.queueName}.dead-letter` : delivery.deadLetterQueue;
     this.maxDeliveries = Math.max(1, delivery.maxDeliveries ?? 3);
     this.deadLetterQueueOptions = delivery.deadLetterQueueOptions ?? { durable: true };
     this.pipeline = new InboundPipeline(
-      { carrier: rmqCarrier, tracked: false, deadLetters: manualAck && this.deadLetterQueue !== false },
+      { carrier: rmqCarrier, tracked: this.gracePeriod > 0, deadLetters: manualAck && this.deadLetterQueue !== false },
       serverOptions,
     );
   }
@@ -118,10 +127,21 @@ export class MessagingServerRMQ extends ServerRMQ {
 
   override async setupChannel(channel: Parameters<ServerRMQ['setupChannel']>[0], callback: () => void): Promise<void> {
     if (this.manualAck) Settlements.of(channel as object);
+    this.consumerChannel = channel as unknown as { cancel(tag: string): Promise<unknown> };
     if (this.manualAck && this.deadLetterQueue) {
       await (channel as unknown as PublishingChannel).assertQueue(this.deadLetterQueue, this.deadLetterQueueOptions);
     }
     return super.setupChannel(channel, callback);
+  }
+
+  /**
+   * With a `gracePeriod`: cancels the consumer (the broker delivers nothing
+   * more to this instance), lets the messages in flight finish and be
+   * acknowledged, then closes; what was not acknowledged is redelivered.
+   */
+  override async close(): Promise<void> {
+    await drainGracefully(this.pipeline.inFlight, this.gracePeriod, () => this.consumerChannel?.cancel(this.consumerTag), this.deliveryLogger);
+    return super.close();
   }
 
   override sendMessage<T = unknown>(message: T, replyTo: unknown, correlationId: string, context: RmqContext): void {

@@ -7,6 +7,7 @@ import { FrameSocket } from '../wire/transports/tcp-framing';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
 import { tcpLimits, type ResolvedTcpLimits } from './tcp-limits';
+import { drainGracefully } from './graceful-drain';
 
 type TcpServerOptions = NonNullable<TcpOptions['options']>;
 
@@ -76,17 +77,7 @@ export class MessagingServerTCP extends ServerTCP {
    * the grace period to end, then closes as Nest does (closing the sockets).
    */
   override async close(): Promise<void> {
-    const inFlight = this.pipeline.inFlight;
-    if (this.gracePeriod > 0 && !inFlight.isDraining) {
-      inFlight.startDraining();
-      this.server?.close();
-      const result = await inFlight.drain(this.gracePeriod);
-      if (!result.drained) {
-        this.shutdownLogger.warn(
-          `shutdown: ${result.abandoned} message(s) still in flight after the grace period of ${this.gracePeriod} ms; closing anyway`,
-        );
-      }
-    }
+    await drainGracefully(this.pipeline.inFlight, this.gracePeriod, () => this.server?.close(), this.shutdownLogger);
     super.close();
   }
 }

@@ -84,6 +84,15 @@ export interface MessagingServerOptions {
    */
   instrumentation?: MessagingInstrumentation[];
   /**
+   * The application keys (`app-*` metadata: a tenant, a locale) this server
+   * accepts from its callers; others are dropped when a message is read, so
+   * they neither reach handlers nor travel further down the call chain. Any
+   * caller can set application keys: a server reachable by callers you do not
+   * trust should list the ones it expects.
+   * @default undefined (every key the metadata rules allow)
+   */
+  appKeys?: readonly string[];
+  /**
    * Also check a request's deadline by the wall clocks: the sender's
    * `msg-sent-at` plus its budget, against this server's clock, allowing this
    * many milliseconds of skew between the two. This counts the time a request
@@ -100,11 +109,16 @@ export interface MessagingServerOptions {
   /** TCP only: what a peer can make the server hold (see {@link TcpServerLimits}). */
   tcp?: TcpServerLimits;
   /**
-   * Graceful shutdown (TCP): on close, stop taking new messages, wait up to this many
-   * milliseconds for the handlers in flight to finish (their replies are sent),
-   * then close. Requests that arrive meanwhile get a retryable UNAVAILABLE
-   * error. `0`: close at once, as Nest does.
-   * Nest closes the server on `app.close()`, and on SIGTERM when
+   * Graceful shutdown: on close, stop taking new messages, wait up to this
+   * many milliseconds for the handlers in flight to finish (their replies are
+   * sent, their deliveries settled), then abort the `AbortSignal` of those
+   * still running and close. How new messages are refused depends on the
+   * transport: TCP stops accepting connections and answers requests on open
+   * ones with a retryable UNAVAILABLE; Redis, NATS and MQTT unsubscribe (other
+   * instances get the messages; Redis and MQTT events published meanwhile are
+   * not kept for this one); RabbitMQ cancels its consumer, and deliveries not
+   * acknowledged by then are redelivered by the broker. `0`: close at once, as
+   * Nest does. Nest closes the server on `app.close()`, and on SIGTERM when
    * `app.enableShutdownHooks()` was called.
    * @default 0
    */
@@ -127,6 +141,9 @@ export function checkServerOptions(options: MessagingServerOptions | undefined):
     problems.push(`messagingMicroservice: clockSkewTolerance is ${String(skew)}: give milliseconds >= 0 (e.g. 250 with NTP-synced clocks)`);
   }
   problems.push(...checkHandlerOptions('messagingMicroservice: handlers options', options.handlers));
+  if (options.appKeys !== undefined && (!Array.isArray(options.appKeys) || options.appKeys.some((k) => typeof k !== 'string'))) {
+    problems.push("messagingMicroservice: appKeys must be an array of application key names, e.g. ['tenant', 'locale']");
+  }
   for (const [key, value] of Object.entries(options.tcp ?? {})) {
     if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) {
       problems.push(`messagingMicroservice: tcp.${key} is ${String(value)}: give a whole number > 0`);

@@ -71,6 +71,11 @@ export function isValidId(value: unknown): value is string {
   );
 }
 
+/** Whether `value` may be an application key's value: a string of at most 1024 characters without control characters. */
+export function isValidAppValue(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MetadataLimits.maxValueLength && !CONTROL_CHARS.test(value);
+}
+
 /**
  * Checks application metadata given by a user (keys without the `app-` prefix).
  *
