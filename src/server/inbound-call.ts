@@ -30,7 +30,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   private subscriber!: Subscriber<unknown>;
   private inner: Subscription | undefined;
   private observer: HandlerObserver | undefined;
-  private release!: () => void;
+  /** Ends the message's in-flight hold (graceful shutdown), when the server tracks messages. */
+  private release: (() => void) | undefined;
   private slot: number | undefined;
   private claimed: string | undefined;
   private ended = false;
@@ -47,7 +48,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   start(subscriber: Subscriber<unknown>): TeardownLogic {
     this.subscriber = subscriber;
     const { pipeline, message, route } = this;
-    this.release = message.hold();
+    if (message.tracked) this.release = message.hold();
     if (message.deadline !== undefined) this.slot = pipeline.deadlines.add(this, message.deadline);
     if (pipeline.instruments) {
       this.observer = startHandler(pipeline.instruments, {
@@ -70,13 +71,20 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   }
 
   private prepare(): void {
-    this.pipeline.steps.prepare(this.route, this.message, this.data, (key) => (this.claimed = key)).then(
-      (prepared) => this.invoke(prepared),
-      (err: unknown) => {
-        this.end(err);
-        this.pipeline.steps.refused(this.route, this.message, err, this.subscriber);
-      },
-    );
+    let prepared: unknown;
+    try {
+      prepared = this.pipeline.steps.prepare(this.route, this.message, this.data, (key) => (this.claimed = key));
+    } catch (err) {
+      return this.refuse(err);
+    }
+    if (prepared instanceof Promise) prepared.then((value) => this.invoke(value), (err: unknown) => this.refuse(err));
+    else this.invoke(prepared);
+  }
+
+  private refuse(err: unknown): void {
+    if (this.ended) return;
+    this.end(err);
+    this.pipeline.steps.refused(this.route, this.message, err, this.subscriber);
   }
 
   private invoke(prepared: unknown): void {
@@ -143,6 +151,6 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.observer?.end(error === undefined ? undefined : (this.message.failure ?? error));
     if (this.claimed !== undefined) this.pipeline.steps.settled(this.route, this.claimed, error !== undefined);
     // A loop turn later: Nest writes the reply on the next tick.
-    setImmediate(this.release);
+    if (this.release) setImmediate(this.release);
   }
 }

@@ -36,18 +36,15 @@ export class InboundSteps {
   ) {}
 
   /**
-   * The checks and decoding before the handler. Resolves to the payload to
-   * hand to it, or DROPPED; rejects with the error that refuses the message.
+   * The checks and decoding before the handler: the payload to hand to it,
+   * or DROPPED; throws (or rejects with) the error that refuses the message.
+   * Synchronous unless the route dedupes or decodes a contract.
    */
-  async prepare(
-    route: HandlerRoute,
-    message: InboundMessage,
-    data: unknown,
-    claim: (key: string) => void,
-  ): Promise<unknown> {
+  prepare(route: HandlerRoute, message: InboundMessage, data: unknown, claim: (key: string) => void): unknown {
     const metadata = message.message!;
-    const fields = fieldsOf(route, metadata);
     if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
+    if (!route.guarded) return data;
+    const fields = fieldsOf(route, metadata);
     const contract = route.contract;
     if (contract?.kind === 'event' && contract.ttl !== undefined && metadata.sentAt !== undefined) {
       const age = Date.now() - metadata.sentAt;
@@ -60,6 +57,11 @@ export class InboundSteps {
     }
     const tooLarge = checkPayloadSize(data, route.maxPayloadSize, 'handler', fields);
     if (tooLarge) throw tooLarge;
+    return this.claimAndDecode(route, message, data, claim);
+  }
+
+  private async claimAndDecode(route: HandlerRoute, message: InboundMessage, data: unknown, claim: (key: string) => void): Promise<unknown> {
+    const metadata = message.message!;
     if (route.dedupe) {
       const key = `${route.name}:${metadata.messageId}`;
       const claimed = await this.dedupe.claim(route.dedupe, key, ids(metadata));
@@ -69,7 +71,9 @@ export class InboundSteps {
       }
       if (claimed === 'first') claim(key);
     }
+    const contract = route.contract;
     if (!contract) return data;
+    const fields = fieldsOf(route, metadata);
     if (Number.isNaN(metadata.payloadVersion)) {
       const raw = (this.carrier.read(message.context, message.packetField) as Record<string, unknown> | undefined)?.[MetadataKeys.payloadVersion];
       throw new UnsupportedVersionError(`${JSON.stringify(String(raw)).slice(0, 40)} (not a whole number from 1)`, contract.supportedVersions, fields);

@@ -11,6 +11,9 @@ import { drainGracefully } from './graceful-drain';
 
 type TcpServerOptions = NonNullable<TcpOptions['options']>;
 
+/** Most patterns (as they arrive) whose route is kept. */
+const MAX_CACHED_ROUTES = 1000;
+
 /**
  * Nest's TCP server running the library's inbound pipeline (see
  * `messagingMicroservice`): the message context opens when a frame is read,
@@ -23,6 +26,7 @@ export class MessagingServerTCP extends ServerTCP {
   private readonly gracePeriod: number;
   private readonly shutdownLogger = new Logger('MessagingServer');
   private readonly limits: ResolvedTcpLimits | undefined;
+  private readonly routes = new Map<string, NonNullable<ReturnType<ServerTCP['getHandlerByPattern']>>>();
 
   constructor(options: TcpServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
@@ -48,6 +52,21 @@ export class MessagingServerTCP extends ServerTCP {
   override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
     const route = this.normalizePattern(pattern as never);
     super.addHandler(pattern, this.pipeline.wrap(route, callback, isEventHandler, extras) as never, isEventHandler, extras);
+    this.routes.clear();
+  }
+
+  /**
+   * Nest parses the pattern of every message again (`JSON.parse`, and for a
+   * string pattern a thrown and caught SyntaxError) and rebuilds its route;
+   * the routes of the patterns seen are kept instead (those of registered
+   * handlers only, so a peer cannot grow the cache).
+   */
+  override getHandlerByPattern(pattern: string): ReturnType<ServerTCP['getHandlerByPattern']> {
+    const cached = this.routes.get(pattern);
+    if (cached !== undefined) return cached;
+    const handler = super.getHandlerByPattern(pattern);
+    if (handler && this.routes.size < MAX_CACHED_ROUTES) this.routes.set(pattern, handler);
+    return handler;
   }
 
   override handleMessage(socket: Parameters<ServerTCP['handleMessage']>[0], rawMessage: unknown): Promise<unknown> {
