@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { toDto } from '../../src';
 import { inspectPayload } from '../../src/contract/payload-guard';
@@ -72,6 +73,9 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** The library's debug lines: each class's decision, with the reason of a fallback. */
+const debugLines: string[] = [];
+jest.spyOn(Logger.prototype, 'debug').mockImplementation((message: unknown) => void debugLines.push(String(message)));
 
 describe(`differential: plan vs class-transformer + class-validator ${VALIDATOR_VERSION}`, () => {
   afterAll(() => {
@@ -98,6 +102,10 @@ describe(`differential: plan vs class-transformer + class-validator ${VALIDATOR_
     it(`${fixture.name}: ${SEED === undefined ? COUNT : 1} payloads agree`, async () => {
       const codec = classCodecOf(fixture.cls);
       expect(decision(codec)).toEqual(fixture.expected);
+      const logged = debugLines.filter((line) => line.startsWith(`${fixture.name}: `));
+      expect(logged).toHaveLength(1);
+      if (fixture.expected.transform !== 'plan') expect(logged[0]).toMatch(/transformation by class-transformer \(.+\)/);
+      if (fixture.expected.validation !== 'plan') expect(logged[0]).toMatch(/validation by class-validator \(.+\)/);
       const row: Row = {
         dto: fixture.name,
         ...decision(codec),
