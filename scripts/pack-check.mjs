@@ -10,8 +10,8 @@
  * Each installs its Nest major from the registry next to the tarball (no
  * legacy-peer-deps: the peer ranges must accept it), compiles against the
  * published type declarations, and runs a TCP round trip through
- * MessagingClient to a handler equipped with messagingMicroservice() and
- * MessagingInterceptor. Exits non-zero on any failure.
+ * MessagingClient to a @MessageHandler served by messagingMicroservice().
+ * Exits non-zero on any failure.
  *
  * PACK_CHECK_KEEP=1 keeps the temporary folder.
  */
@@ -53,15 +53,15 @@ log(`${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(1
 
 // 3. The two apps.
 const appSource = ({ esm }) => `import 'reflect-metadata';
-import { Controller, Injectable, Module, UseInterceptors } from '@nestjs/common';
+import { Controller, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxy, MessagePattern, Payload, Transport } from '@nestjs/microservices';
+import { ClientProxy, Payload, Transport } from '@nestjs/microservices';
 import type { AddressInfo, Server } from 'node:net';
 import {
   InjectMessagingClient,
+  MessageHandler,
   MessageMeta,
   MessagingClient,
-  MessagingInterceptor,
   MessagingModule,
   messagingMicroservice,
   MessagingTimeoutError,
@@ -70,9 +70,8 @@ import {
 } from 'nestjs-messaging';
 
 @Controller()
-@UseInterceptors(MessagingInterceptor)
 class PingHandlers {
-  @MessagePattern({ cmd: 'ping' })
+  @MessageHandler({ cmd: 'ping' })
   ping(@Payload() data: { n: number }, @MessageMeta() meta: MessageMetadata) {
     return { n: data.n + 1, correlationId: meta.correlationId, attempt: meta.attempt };
   }

@@ -74,18 +74,37 @@ export {
   type ContractDefinition,
   type EventContractDefinition,
   type CurrentOf,
-  type CurrentVersionOf,
-  type DtoClass,
+  type DecodedPayloadOf,
   type EventContract,
   type MessageContract,
   type MessageContractDefinition,
   type PayloadOf,
-  type PayloadOfVersion,
   type ResponseOf,
-  type Upcasters,
-  type VersionMap,
   type VersionsOf,
 } from './contract/message-contract';
+export type {
+  CurrentVersionOf,
+  DecodedPayloadOfVersion,
+  DtoClass,
+  InputOf,
+  OutputOf,
+  PayloadOfVersion,
+  PayloadSchema,
+  Upcasters,
+  VersionMap,
+} from './contract/contract.types';
+export {
+  isStandardSchema,
+  type InferSchemaInput,
+  type InferSchemaOutput,
+  type StandardSchemaFailure,
+  type StandardSchemaIssue,
+  type StandardSchemaPathSegment,
+  type StandardSchemaProps,
+  type StandardSchemaResult,
+  type StandardSchemaSuccess,
+  type StandardSchemaV1,
+} from './contract/standard-schema';
 export { ContractViolationError, UnsupportedVersionError, type ValidationIssue } from './contract/contract.errors';
 export { decodePayload, toDto, type DecodeOptions, type UnknownPropertiesMode } from './contract/contract-codec';
 export { toWireError, type FailureContext, type WireError, type WireFailure } from './errors/wire-error';

@@ -1,33 +1,15 @@
-import type { Type } from '@nestjs/common';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
 import type { MessagePattern } from '../errors/messaging.errors';
-
-/** A DTO class: what class-transformer instantiates and class-validator checks. */
-export type DtoClass<T extends object = object> = Type<T>;
-
-/** The payload classes of a contract, by version number: `{ 1: GetUserV1, 2: GetUserV2 }`. */
-export type VersionMap = { readonly [version: number]: DtoClass };
-
-/** The highest version number of `V` (computed at the type level). */
-export type CurrentVersionOf<V extends VersionMap> = number extends keyof V ? number : MaxOf<keyof V & number>;
-
-type MaxOf<K extends number, Seen extends unknown[] = [unknown]> = [Exclude<K, Seen['length']>] extends [never]
-  ? Seen['length'] extends K
-    ? Seen['length']
-    : never
-  : MaxOf<Exclude<K, Seen['length']>, [...Seen, unknown]>;
-
-/** The payload type of version `N` of `V`: the DTO's shape (a plain object literal is fine). */
-export type PayloadOfVersion<V extends VersionMap, N extends keyof V> = V[N] extends DtoClass<infer T> ? T : never;
-
-/**
- * Upcasters: for each version but the current one, a function from a payload
- * of that version (a validated DTO instance) to the plain payload of the next
- * higher version. `defineMessage`/`defineEvent` check that none is missing.
- */
-export type Upcasters<V extends VersionMap> = {
-  readonly [N in keyof V]?: (payload: PayloadOfVersion<V, N>) => object;
-};
+import type {
+  CurrentVersionOf,
+  DecodedPayloadOfVersion,
+  OutputOf,
+  PayloadOfVersion,
+  PayloadSchema,
+  Upcasters,
+  VersionMap,
+} from './contract.types';
+import { isStandardSchema } from './standard-schema';
 
 const CONTRACT = Symbol.for('nestjs-messaging:contract');
 
@@ -37,7 +19,7 @@ export interface ContractBase<P extends MessagePattern, V extends VersionMap> {
   readonly [CONTRACT]: true;
   /** The Nest pattern of the message. */
   readonly pattern: P;
-  /** Payload classes by version. */
+  /** Payload schemas (DTO classes or Standard Schemas) by version. */
   readonly versions: V;
   /** The highest version; handlers receive payloads of this version. */
   readonly current: number;
@@ -54,8 +36,8 @@ export interface MessageContract<P extends MessagePattern = MessagePattern, V ex
   extends ContractBase<P, V> {
   /** `'message'` */
   readonly kind: 'message';
-  /** The response DTO class, if the contract names one. */
-  readonly response?: DtoClass;
+  /** The response DTO class or Standard Schema, if the contract names one. */
+  readonly response?: PayloadSchema;
   /** Type-only: the response type. */
   readonly __response?: R;
 }
@@ -93,15 +75,30 @@ export type VersionsOf<C> = C extends ContractBase<MessagePattern, infer V> ? ke
 /** The current version of a contract. */
 export type CurrentOf<C> = C extends ContractBase<MessagePattern, infer V> ? CurrentVersionOf<V> : never;
 
-/** The payload type of version `N` of a contract (the current one by default). */
+/**
+ * The payload type of version `N` of a contract (the current one by default),
+ * as a client sends it: a DTO's shape, or a Standard Schema's input type.
+ */
 export type PayloadOf<C, N = CurrentOf<C>> =
   C extends ContractBase<MessagePattern, infer V> ? (N extends keyof V ? PayloadOfVersion<V, N> : never) : never;
+
+/**
+ * What a handler of a contract receives: the current version's payload once
+ * decoded (a DTO instance, or a Standard Schema's output type).
+ * @example
+ * async create(@Payload() user: DecodedPayloadOf<typeof CreateUser>) { ... }
+ */
+export type DecodedPayloadOf<C> =
+  C extends ContractBase<MessagePattern, infer V> ? (CurrentOf<C> extends keyof V ? DecodedPayloadOfVersion<V, CurrentOf<C>> : never) : never;
 
 /** What {@link defineMessage} and {@link defineEvent} take. */
 export interface ContractDefinition<P extends MessagePattern, V extends VersionMap> {
   /** The Nest pattern, e.g. `{ cmd: 'get_user' }`. Object patterns are cheaper for Nest to route than strings. */
   pattern: P;
-  /** Payload classes by version number (whole numbers from 1). The highest is the current version. */
+  /**
+   * Payload schemas by version number (whole numbers from 1): DTO classes or
+   * Standard Schemas (zod, valibot, arktype...). The highest is the current version.
+   */
   versions: V;
   /** Upcasters from each version but the current one to the next higher version. */
   upcast?: Upcasters<V>;
@@ -112,16 +109,17 @@ export interface ContractDefinition<P extends MessagePattern, V extends VersionM
   assumeVersion?: keyof V & number;
 }
 
-/** What {@link defineMessage} takes. */
-export interface MessageContractDefinition<P extends MessagePattern, V extends VersionMap, R extends object>
+/** What {@link defineMessage} takes; `S` is the type of its response class or schema. */
+export interface MessageContractDefinition<P extends MessagePattern, V extends VersionMap, S extends PayloadSchema = PayloadSchema>
   extends ContractDefinition<P, V> {
-  /** The response DTO class. */
-  response?: DtoClass<R>;
+  /** The response: a DTO class or a Standard Schema (its output type is what `request` resolves to). */
+  response?: S;
 }
 
 /**
- * Defines a request-response contract: its pattern, a payload class per
- * version, upcasters from older versions, and the response class.
+ * Defines a request-response contract: its pattern, a payload schema per
+ * version (a DTO class or a Standard Schema), upcasters from older versions,
+ * and the response class or schema.
  *
  * @throws MessagingConfigurationError when versions are not whole numbers >= 1 or an upcaster is missing.
  * @example
@@ -132,15 +130,20 @@ export interface MessageContractDefinition<P extends MessagePattern, V extends V
  *   response: UserDto,
  * });
  */
-export function defineMessage<P extends MessagePattern, V extends VersionMap, R extends object = never>(
-  definition: MessageContractDefinition<P, V, R>,
-): MessageContract<P, V, [R] extends [never] ? unknown : R> {
-  return Object.freeze({ ...base(definition), kind: 'message' as const, response: definition.response });
+export function defineMessage<P extends MessagePattern, V extends VersionMap, S extends PayloadSchema = never>(
+  definition: MessageContractDefinition<P, V, S>,
+): MessageContract<P, V, [S] extends [never] ? unknown : OutputOf<S>> {
+  const contract = base(definition);
+  const response = definition.response;
+  if (response !== undefined && !isSchema(response)) {
+    throw new MessagingConfigurationError(`${describe(definition)}: response must be a DTO class or a Standard Schema`);
+  }
+  return Object.freeze({ ...contract, kind: 'message' as const, response });
 }
 
 /**
- * Defines an event contract: its pattern, a payload class per version and
- * upcasters from older versions.
+ * Defines an event contract: its pattern, a payload schema per version (a DTO
+ * class or a Standard Schema) and upcasters from older versions.
  *
  * @throws MessagingConfigurationError when versions are not whole numbers >= 1 or an upcaster is missing.
  * @example
@@ -160,19 +163,27 @@ export function isContract(value: unknown): value is AnyContract {
   return typeof value === 'object' && value !== null && (value as { [CONTRACT]?: unknown })[CONTRACT] === true;
 }
 
+function describe(def: { pattern?: unknown } | undefined): string {
+  return `contract ${typeof def?.pattern === 'string' ? def.pattern : JSON.stringify(def?.pattern)}`;
+}
+
+function isSchema(value: unknown): value is PayloadSchema {
+  return isStandardSchema(value) || typeof value === 'function';
+}
+
 function base<P extends MessagePattern, V extends VersionMap>(def: ContractDefinition<P, V>): ContractBase<P, V> {
-  const where = `contract ${typeof def?.pattern === 'string' ? def.pattern : JSON.stringify(def?.pattern)}`;
+  const where = describe(def);
   if (def?.pattern === undefined || def.pattern === null) {
     throw new MessagingConfigurationError(`${where}: give a pattern`);
   }
   const versions = Object.keys(def.versions ?? {}).map(Number);
   if (versions.length === 0 || versions.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw new MessagingConfigurationError(`${where}: versions must be whole numbers from 1, each with a DTO class`);
+    throw new MessagingConfigurationError(`${where}: versions must be whole numbers from 1, each with a DTO class or a Standard Schema`);
   }
   versions.sort((a, b) => a - b);
   for (const v of versions) {
-    if (typeof def.versions[v] !== 'function') {
-      throw new MessagingConfigurationError(`${where}: version ${v} must be a DTO class`);
+    if (!isSchema(def.versions[v])) {
+      throw new MessagingConfigurationError(`${where}: version ${v} must be a DTO class or a Standard Schema (zod, valibot, arktype...)`);
     }
   }
   const current = versions[versions.length - 1]!;

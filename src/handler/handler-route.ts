@@ -1,5 +1,5 @@
 import type { AnyContract } from '../contract/message-contract';
-import type { UnknownPropertiesMode } from '../contract/contract-codec';
+import { prepareContract, type UnknownPropertiesMode } from '../contract/contract-codec';
 import type { DedupeStore } from './dedupe-store';
 import type { HandlerConfig } from './handler-config';
 import type { MessagingHandlerOptions } from './handler.options';
@@ -48,6 +48,8 @@ export class HandlerRoute {
     this.name = config?.name ?? destination;
     const own = config?.options;
     this.contract = config?.contract;
+    // Decide now how its DTO classes are decoded (by plan or by class-validator: logged at debug level).
+    if (this.contract) prepareContract(this.contract);
     this.unknownProperties = own?.unknownProperties ?? defaults?.unknownProperties ?? 'reject';
     this.exposeErrors = own?.exposeErrors ?? defaults?.exposeErrors ?? false;
     this.invalidEvents = own?.invalidEvents ?? defaults?.invalidEvents ?? 'dead-letter';

@@ -1,7 +1,10 @@
 import { Test } from '@nestjs/testing';
 import { Payload, Transport } from '@nestjs/microservices';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsString, ValidateNested } from 'class-validator';
+import {
+  IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Validate, ValidateNested, ValidatorConstraint,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import {
   defineMessage,
   getMessagingClientToken,
@@ -14,6 +17,7 @@ import {
   type MessageMetadata,
   type MessagePattern,
 } from '../../src';
+import { classCodecOf } from '../../src/contract/plan/class-codec';
 import { Controller, startTcpServer } from '../support/nest';
 import { connect, rawRequest } from './support/raw-tcp';
 import { CallTally, MB, record, watchUnhandledRejections } from './support/summary';
@@ -31,12 +35,29 @@ class ProfileV1 {
   @IsObject() @ValidateNested() @Type(() => AddressV1) address!: AddressV1;
 }
 const Profile = defineMessage({ pattern: { cmd: 'profile' }, versions: { 1: ProfileV1 } });
+
+@ValidatorConstraint({ name: 'noteAccepted', async: true })
+class NoteAccepted implements ValidatorConstraintInterface {
+  async validate(): Promise<boolean> {
+    return true;
+  }
+}
+/** The same DTO plus an asynchronous constraint: class-validator validates it (the plan validates ProfileV1). */
+class ProfileByClassValidatorV1 extends ProfileV1 {
+  @IsOptional() @Validate(NoteAccepted) note?: string;
+}
+const ProfileByClassValidator = defineMessage({ pattern: { cmd: 'profile_cv' }, versions: { 1: ProfileByClassValidatorV1 } });
 const valid = { name: 'n', age: 3, active: true, tags: ['t'], kind: 'a', address: { city: 'c' } };
 
 @Controller()
 class HostileController {
   @MessageHandler(Profile)
   profile(@Payload() p: ProfileV1) {
+    return { ok: p.name };
+  }
+
+  @MessageHandler(ProfileByClassValidator)
+  profileByClassValidator(@Payload() p: ProfileV1) {
     return { ok: p.name };
   }
 
@@ -69,6 +90,8 @@ function nested(depth: number): unknown {
 describe('hostile payloads', () => {
   it('are refused with typed errors, pollute nothing, and the server keeps serving', async () => {
     const server = await startTcpServer([HostileController], { server: { handlers: { maxPayloadSize: 1 * MB } } });
+    expect(classCodecOf(ProfileV1).validation).toBeDefined(); // by plan
+    expect(classCodecOf(ProfileByClassValidatorV1).validation).toBeUndefined(); // by class-validator
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRoot({
@@ -80,13 +103,26 @@ describe('hostile payloads', () => {
     const client = moduleRef.get<MessagingClient>(getMessagingClientToken('svc'));
     const rejections = watchUnhandledRejections();
     const tally = new CallTally();
-    const refused = (payload: unknown, check: (e: MessagingRemoteError) => void, pattern: MessagePattern = { cmd: 'profile' }) =>
-      tally.run(async () => {
-        const err = await client.request(pattern, payload).then(() => undefined, (e: unknown) => e);
-        expect(err).toBeInstanceOf(MessagingRemoteError);
-        check(err as MessagingRemoteError);
-        throw err;
-      }, 5100);
+    // Each hostile payload goes to the plan's handler and to class-validator's: both must refuse it alike.
+    let bothPaths = 0;
+    const refusedOnce = (payload: unknown, check: (e: MessagingRemoteError) => void, pattern: MessagePattern) => {
+      let seen: MessagingRemoteError | undefined;
+      return tally
+        .run(async () => {
+          const err = await client.request(pattern, payload).then(() => undefined, (e: unknown) => e);
+          expect(err).toBeInstanceOf(MessagingRemoteError);
+          check((seen = err as MessagingRemoteError));
+          throw err;
+        }, 5100)
+        .then(() => seen);
+    };
+    const refused = async (payload: unknown, check: (e: MessagingRemoteError) => void, pattern?: MessagePattern) => {
+      if (pattern) return void (await refusedOnce(payload, check, pattern));
+      const byPlan = await refusedOnce(payload, check, { cmd: 'profile' });
+      const byClassValidator = await refusedOnce(payload, check, { cmd: 'profile_cv' });
+      expect([byPlan?.code, byPlan?.details]).toEqual([byClassValidator?.code, byClassValidator?.details]);
+      bothPaths++;
+    };
     const fine = (pattern: MessagePattern, payload: unknown, expected?: unknown) =>
       tally.run(async () => {
         const reply = await client.request(pattern, payload);
@@ -94,6 +130,7 @@ describe('hostile payloads', () => {
       }, 5100);
     try {
       await fine({ cmd: 'profile' }, valid, { ok: 'n' });
+      await fine({ cmd: 'profile_cv' }, valid, { ok: 'n' });
 
       // Wrong types in every DTO field.
       let wrongTypes = 0;
@@ -184,7 +221,7 @@ describe('hostile payloads', () => {
         typedFailures: tally.typedFailures,
         hung: tally.hung,
         unhandledRejections: rejections.count(),
-        notes: `${wrongTypes} wrong-typed fields, __proto__/constructor keys, depth 1,000 (contract), 2,000 (echo), 1,000,000 (raw frame), 10 MB strings, unknown metadata keys, 10 KB correlation id; ${tally.codesText()}`,
+        notes: `${bothPaths} hostile payloads refused alike by the plan and by class-validator, ${wrongTypes} wrong-typed fields, __proto__/constructor keys, depth 1,000 (contract), 2,000 (echo), 1,000,000 (raw frame), 10 MB strings, unknown metadata keys, 10 KB correlation id; ${tally.codesText()}`,
       });
       expect(tally.untyped).toEqual([]);
       expect(tally.hung).toBe(0);
