@@ -63,7 +63,7 @@ const now = () => performance.now();
  * envelope and one attempt observer, and nothing else.
  * @internal
  */
-export class CallExecution implements Unsubscribable {
+export class CallExecution implements Unsubscribable, Observer<unknown> {
   private readonly messageId = newId();
   private readonly correlationId: string;
   private readonly started = now();
@@ -287,19 +287,20 @@ export class CallExecution implements Unsubscribable {
       return;
     }
     if (policy.attemptTimeout !== false) this.attemptTimer = setTimeout(onAttemptTimeout, policy.attemptTimeout, this, number);
-    this.inner = source.subscribe(new AttemptObserver(this, number));
+    // The execution observes its current attempt itself (the previous one was unsubscribed before a retry).
+    this.inner = source.subscribe(this);
   }
 
-  /** @internal a value of attempt `number` */
-  value(number: number, value: unknown): void {
-    if (this.done || this.attempt !== number || this.call.event) return;
+  /** @internal a value of the current attempt */
+  next(value: unknown): void {
+    if (this.done || this.call.event) return;
     this.emitted = true;
     this.observer.next(value);
   }
 
-  /** @internal attempt `number` completed */
-  completed(number: number): void {
-    if (this.done || this.attempt !== number) return;
+  /** @internal the current attempt completed */
+  complete(): void {
+    if (this.done) return;
     this.record?.(undefined);
     this.release();
     this.instrumented?.end();
@@ -307,9 +308,9 @@ export class CallExecution implements Unsubscribable {
     this.observer.complete();
   }
 
-  /** @internal attempt `number` failed */
-  errored(number: number, err: unknown): void {
-    if (this.attempt === number) this.attemptFailed(classifyError(err, this.fields));
+  /** @internal the current attempt failed */
+  error(err: unknown): void {
+    if (!this.done) this.attemptFailed(classifyError(err, this.fields));
   }
 
   private attemptFailed(err: MessagingError): void {
@@ -347,26 +348,6 @@ export class CallExecution implements Unsubscribable {
     }
     if (attempt > 1) safely(policy.onGiveUp, event);
     this.fail(attempt > 1 && err.retryable ? new MessagingRetriesExhaustedError(this.attemptErrors!, this.fields) : err);
-  }
-}
-
-/** Observes one attempt's Observable for its execution (one object instead of three closures). */
-class AttemptObserver implements Observer<unknown> {
-  constructor(
-    private readonly execution: CallExecution,
-    private readonly number: number,
-  ) {}
-
-  next(value: unknown): void {
-    this.execution.value(this.number, value);
-  }
-
-  error(err: unknown): void {
-    this.execution.errored(this.number, err);
-  }
-
-  complete(): void {
-    this.execution.completed(this.number);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Transport, type ClientProxy } from '@nestjs/microservices';
-import { AsyncSubject, concatMap, defer, from, lastValueFrom, Observable, type Observer, type Unsubscribable } from 'rxjs';
+import { concatMap, defer, from, lastValueFrom, Observable, type Observer, type Unsubscribable } from 'rxjs';
 import { toDto } from '../contract/contract-codec';
 import {
   isContract,
@@ -20,6 +20,7 @@ import { carrierFor, systemName, transportOfProxy, type Carrier } from '../wire/
 import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
 import { ConnectionWatchdog } from './connection-watchdog';
+import { EmitOutcome } from './emit-outcome';
 import { TCP_CLIENT_DEFAULTS, type TcpClientOptions } from './tcp-client.options';
 import { ClientResilience } from '../resilience/client-resilience';
 import type { ClientResilienceOptions } from '../resilience/resilience.options';
@@ -213,13 +214,13 @@ export class MessagingClient {
   emit<TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Observable<void>;
   emit(target: MessagePattern | EventContract, data: unknown, options?: CallOptions | ContractCallOptions): Observable<void> {
     const call = this.prepare(target, data, options, true);
-    const result = new AsyncSubject<void>();
+    const outcome = new EmitOutcome();
     if (call.contract && call.policy.validatePayloads) {
-      this.withContractChecks(call, new Observable<unknown>((s) => this.run(call, s))).subscribe(result as Observer<unknown>);
+      this.withContractChecks(call, new Observable<unknown>((s) => this.run(call, s))).subscribe(outcome);
     } else {
-      this.run(call, result);
+      this.run(call, outcome);
     }
-    return result.asObservable();
+    return outcome;
   }
 
   /**

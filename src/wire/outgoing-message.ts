@@ -37,6 +37,7 @@ export function brandEnvelope(envelope: object): void {
 
 /** The envelope of `value`, when it is one of the library's. @internal */
 export function asOutgoing(value: unknown): Outgoing | undefined {
+  if (value instanceof OutgoingMessage) return value;
   return value !== null && typeof value === 'object' && (value as { [ENVELOPE]?: unknown })[ENVELOPE] === true
     ? (value as Outgoing)
     : undefined;

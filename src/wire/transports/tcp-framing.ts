@@ -63,9 +63,8 @@ const MAX_PREFIX_DIGITS = 15;
  * of the received bytes directly (no string concatenation per chunk), the
  * declared length is checked at the prefix (a frame over `maxFrameLength` is
  * refused before its body is buffered), partly received frames count against
- * a budget shared by the server's connections, writes made in one tick go out
- * in one `writev` (the socket is corked until the next tick), and Nagle's
- * algorithm is off. On the wire nothing changes: plain Nest peers of both
+ * a budget shared by the server's connections, the frames written in one tick
+ * go out in one write on the next, and Nagle's algorithm is off. On the wire nothing changes: plain Nest peers of both
  * majors read and write the same frames.
  * @internal
  */
@@ -79,7 +78,9 @@ export class FrameSocket extends TcpSocket {
   private frameLength = -1;
   /** Bytes of the buffered part taken from the read budget. */
   private reserved = 0;
-  private corked = false;
+  /** The frames written in this tick, sent together on the next one. */
+  private outgoing: string | undefined;
+  private callbacks: Array<(err?: unknown) => void> | undefined;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -95,13 +96,28 @@ export class FrameSocket extends TcpSocket {
 
   protected override handleSend(message: unknown, callback?: (err?: unknown) => void): void {
     const json = JSON.stringify(message);
-    const socket = this.socket;
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(uncork, this);
+    const frame = `${json.length}#${json}`;
+    if (this.outgoing === undefined) {
+      this.outgoing = frame;
+      process.nextTick(flushFrames, this);
+    } else {
+      this.outgoing += frame;
     }
-    const flushed = socket.write(`${json.length}#${json}`, 'utf8', callback);
+    if (callback) (this.callbacks ??= []).push(callback);
+  }
+
+  /** @internal Writes the frames of this tick in one write. */
+  flush(): void {
+    const data = this.outgoing;
+    const callbacks = this.callbacks;
+    this.outgoing = undefined;
+    this.callbacks = undefined;
+    if (data === undefined || this.socket.destroyed) {
+      callbacks?.forEach((cb) => cb(new Error('the connection closed before the frame was written')));
+      return;
+    }
+    const socket = this.socket;
+    const flushed = socket.write(data, 'utf8', callbacks && ((err?: Error | null) => callbacks.forEach((cb) => cb(err ?? undefined))));
     if (socket.writableLength > this.options.maxSendBufferSize) {
       this.reject('send-buffer', `${socket.writableLength} bytes queued for a peer that does not read`);
     } else if (!flushed && !this.paused) {
@@ -113,12 +129,6 @@ export class FrameSocket extends TcpSocket {
         socket.resume();
       });
     }
-  }
-
-  /** @internal */
-  flush(): void {
-    this.corked = false;
-    this.socket.uncork();
   }
 
   protected override handleData(data: Buffer | string): void {
@@ -315,7 +325,7 @@ export class FrameSocket extends TcpSocket {
   }
 }
 
-function uncork(socket: FrameSocket): void {
+function flushFrames(socket: FrameSocket): void {
   socket.flush();
 }
 
