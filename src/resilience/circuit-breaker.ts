@@ -1,11 +1,5 @@
-import {
-  circuitBreaker,
-  CircuitState,
-  ConsecutiveBreaker,
-  handleWhen,
-  SamplingBreaker,
-  type CircuitBreakerPolicy,
-} from 'cockatiel';
+import type * as Cockatiel from 'cockatiel';
+import type { CircuitBreakerPolicy } from 'cockatiel';
 import type { MessagePattern, MessagingErrorFields } from '../errors/messaging.errors';
 import { MessagingCircuitOpenError } from './resilience.errors';
 import type { CircuitBreakerOptions } from './resilience.options';
@@ -16,17 +10,30 @@ export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
 /** How an attempt ended, for the breaker: `true` failed, `false` succeeded, `undefined` neither (cancelled). @internal */
 export type AttemptSettle = (failed: boolean | undefined) => void;
 
+let cockatielModule: typeof Cockatiel | undefined;
+
+/** cockatiel, loaded when the first circuit breaker is built (an application without one never loads it). */
+function cockatiel(): typeof Cockatiel {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded when first needed
+  return (cockatielModule ??= require('cockatiel') as typeof Cockatiel);
+}
+
 const FAILURE = new Error('attempt failed');
 const NEUTRAL = new Error('attempt cancelled');
 const noop = () => undefined;
 const MAX_PATTERNS = 1000;
 
-const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'isolated',
-};
+/** The name of a cockatiel CircuitState. */
+function stateName(state: Cockatiel.CircuitState): CircuitStateName {
+  const { CircuitState } = cockatiel();
+  return state === CircuitState.Open
+    ? 'open'
+    : state === CircuitState.HalfOpen
+      ? 'half-open'
+      : state === CircuitState.Isolated
+        ? 'isolated'
+        : 'closed';
+}
 
 /**
  * One circuit: cockatiel's CircuitBreakerPolicy driven through `execute`.
@@ -51,12 +58,15 @@ class Circuit {
   /** A half-open trial whose call was cancelled: the next attempt takes it over (a cancel is neither success nor failure). */
   private orphanTrial: AttemptSettle | undefined;
   readonly policy: CircuitBreakerPolicy;
+  private readonly states: typeof Cockatiel.CircuitState;
 
   constructor(
     private readonly halfOpenAfter: number,
     options: CircuitBreakerOptions,
     onOpen: () => void,
   ) {
+    const { circuitBreaker, ConsecutiveBreaker, handleWhen, SamplingBreaker, CircuitState } = cockatiel();
+    this.states = CircuitState;
     const rate = options.failureRate;
     const breaker = rate
       ? new SamplingBreaker({
@@ -77,7 +87,7 @@ class Circuit {
   }
 
   get state(): CircuitStateName {
-    return STATE_NAMES[this.policy.state];
+    return stateName(this.policy.state);
   }
 
   /** A half-open trial's outcome: success or failure decide; a cancel hands the trial to the next attempt. */
@@ -90,7 +100,7 @@ class Circuit {
 
   enter(fields: MessagingErrorFields): AttemptSettle | MessagingCircuitOpenError {
     const orphan = this.orphanTrial;
-    if (orphan && this.policy.state === CircuitState.HalfOpen) {
+    if (orphan && this.policy.state === this.states.HalfOpen) {
       this.orphanTrial = undefined;
       return this.trialSettle(orphan);
     }
@@ -98,10 +108,10 @@ class Circuit {
     const attempt = new Promise<void>((resolve, reject) => {
       settle = (failed) => (failed === undefined ? reject(NEUTRAL) : failed ? reject(FAILURE) : resolve());
     });
-    const trial = this.policy.state !== CircuitState.Closed;
+    const trial = this.policy.state !== this.states.Closed;
     let admitted = false;
     // In the Closed state cockatiel always runs the function at once: no signal needed.
-    const abort = this.policy.state === CircuitState.Closed ? undefined : new AbortController();
+    const abort = this.policy.state === this.states.Closed ? undefined : new AbortController();
     this.policy
       .execute(() => {
         admitted = true;
@@ -110,9 +120,9 @@ class Circuit {
       .catch(noop);
     if (admitted) return trial ? this.trialSettle(settle) : settle;
     abort?.abort();
-    const isolated = this.policy.state === CircuitState.Isolated;
+    const isolated = this.policy.state === this.states.Isolated;
     const retryAfter =
-      this.policy.state === CircuitState.Open ? Math.max(0, this.openedAt + this.halfOpenAfter - Date.now()) : 0;
+      this.policy.state === this.states.Open ? Math.max(0, this.openedAt + this.halfOpenAfter - Date.now()) : 0;
     return new MessagingCircuitOpenError(retryAfter, isolated, fields);
   }
 }
