@@ -1,4 +1,4 @@
-import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { describePattern, MessagingConfigurationError } from '../errors/messaging.errors';
 import type { MessagePattern } from '../errors/messaging.errors';
 import type {
   CurrentVersionOf,
@@ -164,7 +164,7 @@ export function isContract(value: unknown): value is AnyContract {
 }
 
 function describe(def: { pattern?: unknown } | undefined): string {
-  return `contract ${typeof def?.pattern === 'string' ? def.pattern : JSON.stringify(def?.pattern)}`;
+  return `contract ${def?.pattern === undefined || def.pattern === null ? '(no pattern)' : describePattern(def.pattern as MessagePattern)}`;
 }
 
 function isSchema(value: unknown): value is PayloadSchema {

@@ -70,10 +70,34 @@ export class MessagingError extends Error {
   }
 }
 
-/** The pattern as text, for error messages and logs. */
+/**
+ * The pattern as text, as Nest routes it: an object pattern with its keys
+ * sorted (`{v:2,cmd:'x'}` and `{cmd:'x',v:2}` are both `{"cmd":"x","v":2}`),
+ * so that errors, logs, spans, metrics and per-pattern circuits name one
+ * pattern one way, and the way the handler side does.
+ */
 export function describePattern(pattern: MessagePattern | undefined): string {
   if (pattern === undefined) return '(none)';
-  return typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
+  return typeof pattern === 'string' ? pattern : routeOf(pattern, 0);
+}
+
+const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+
+/** Nest's `transformPatternToRoute` (not in its public API), for the values a pattern holds. */
+function routeOf(value: unknown, depth: number): string {
+  if (typeof value === 'string' || typeof value === 'number') return `${value}`;
+  if (value === null || typeof value !== 'object') return String(value);
+  if (depth > 5) return '[MAX_DEPTH_REACHED]';
+  const keys = Object.keys(value);
+  if (keys.length > 20) return '[TOO_MANY_KEYS]';
+  const parts = keys
+    .sort((a, b) => a.localeCompare(b))
+    .map((key) => {
+      const item = (value as Record<string, unknown>)[key];
+      const route = routeOf(item, depth + 1);
+      return `"${escape(key)}":${typeof item === 'string' ? `"${escape(route)}"` : route}`;
+    });
+  return `{${parts.join(',')}}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { currentInbound, type InboundMessage } from '../context/message-context'
 import { readAnyContext } from '../wire/carriers';
 import { decodeMetadata, type MessageMetadata } from '../wire/message-metadata';
 import { HandlerRoute } from './handler-route';
+import { describePattern, type MessagePattern } from '../errors/messaging.errors';
 
 /**
  * The received message that the library's inbound pipeline is running for
@@ -49,5 +50,5 @@ export function patternOf(host: ArgumentsHost): string | undefined {
     | { getPattern?: () => unknown; getSubject?: () => unknown; getTopic?: () => unknown; getChannel?: () => unknown }
     | undefined;
   const pattern = ctx?.getPattern?.() ?? ctx?.getSubject?.() ?? ctx?.getTopic?.() ?? ctx?.getChannel?.();
-  return typeof pattern === 'string' ? pattern : pattern === undefined ? undefined : JSON.stringify(pattern);
+  return typeof pattern === 'string' ? pattern : pattern === undefined ? undefined : describePattern(pattern as MessagePattern);
 }

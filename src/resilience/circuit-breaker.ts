@@ -1,6 +1,6 @@
 import type * as Cockatiel from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import type { MessagePattern, MessagingErrorFields } from '../errors/messaging.errors';
+import { describePattern, type MessagePattern, type MessagingErrorFields } from '../errors/messaging.errors';
 import { MessagingCircuitOpenError } from './resilience.errors';
 import type { CircuitBreakerOptions } from './resilience.options';
 
@@ -218,6 +218,7 @@ export class MessagingCircuitBreaker {
   }
 }
 
+/** One circuit per pattern as Nest routes it (object keys sorted). */
 function key(pattern: MessagePattern): string {
-  return typeof pattern === 'string' ? pattern : JSON.stringify(pattern);
+  return describePattern(pattern);
 }
