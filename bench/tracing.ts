@@ -1,12 +1,13 @@
 /*
  * OpenTelemetry for the benchmark's tracing rows: the real SDK (spans and metrics recorded, exported
- * nowhere) and an AsyncLocalStorage context manager, as a NodeSDK setup would have.
+ * nowhere), an AsyncLocalStorage context manager and the W3C propagators, as a NodeSDK setup would have.
  * - benchInstrumentation(): the library's OpenTelemetryInstrumentation on these providers;
  * - referenceTelemetry(): the same SDK used directly (one span + one histogram record per message),
  *   the reference that the library's instrumentation is compared with.
  */
-import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Histogram, type Tracer } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Attributes, type Histogram, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
@@ -22,6 +23,8 @@ function providers(): { tracerProvider: BasicTracerProvider; meterProvider: Mete
   if (!contextManager) {
     contextManager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(contextManager);
+    // As the Node SDK does: W3C trace context and baggage through the global propagator.
+    propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   }
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropAll)] });
   const meterProvider = new MeterProvider({

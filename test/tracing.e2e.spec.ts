@@ -1,7 +1,8 @@
 import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -19,7 +20,7 @@ import {
   runWithMessageContext,
 } from 'nestjs-messaging';
 import { OpenTelemetryHttpModule, OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
-import { nestMajor, waitFor } from './support/nest';
+import { nestMajor, startTcpServer, waitFor } from './support/nest';
 import { FaultyTcpProxy } from './support/tcp-proxy';
 
 class TestReader extends MetricReader {
@@ -29,6 +30,8 @@ class TestReader extends MetricReader {
 
 const contextManager = new AsyncLocalStorageContextManager().enable();
 context.setGlobalContextManager(contextManager);
+// What the OpenTelemetry Node SDK registers by default: W3C trace context and baggage.
+propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
 const exporter = new InMemorySpanExporter();
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const reader = new TestReader();
@@ -73,6 +76,12 @@ class ChainController {
   @MessageHandler({ cmd: 'hang' })
   hang() {
     return NEVER;
+  }
+
+  /** The baggage the handler's context holds (propagated by the global propagator). */
+  @MessageHandler({ cmd: 'baggage' })
+  baggage() {
+    return Object.fromEntries((propagation.getBaggage(context.active())?.getAllEntries() ?? []).map(([k, e]) => [k, e.value]));
   }
 }
 
@@ -188,6 +197,56 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
     }
     expect(processB.attributes).toMatchObject({ 'messaging.operation.type': 'process' });
     expect(sendB.events.map((e) => e.name)).toEqual(['messaging.attempt']);
+  });
+
+  it('carries baggage to the handler with the global propagator', async () => {
+    const bag = propagation.createBaggage({ tenant: { value: 'acme' }, plan: { value: 'gold' } });
+    const seen = await context.with(propagation.setBaggage(context.active(), bag), () =>
+      app.get(Links).self.request<Record<string, string>>({ cmd: 'baggage' }, {}),
+    );
+    expect(seen).toEqual({ tenant: 'acme', plan: 'gold' });
+  });
+
+  it('uses the propagator it is given (a custom format on the wire), on both sides', async () => {
+    const carried: string[] = [];
+    const custom: TextMapPropagator = {
+      inject(ctx, carrier, setter) {
+        const sc = trace.getSpanContext(ctx);
+        if (sc) setter.set(carrier, 'x-custom-trace', `${sc.traceId}:${sc.spanId}`);
+      },
+      extract(ctx, carrier, getter) {
+        const raw = getter.get(carrier, 'x-custom-trace');
+        const value = Array.isArray(raw) ? raw[0] : raw;
+        if (typeof value !== 'string') return ctx;
+        carried.push(value);
+        const [traceId, spanId] = value.split(':');
+        return trace.setSpanContext(ctx, { traceId: traceId!, spanId: spanId!, traceFlags: 1, isRemote: true });
+      },
+      fields: () => ['x-custom-trace'],
+    };
+    const own = new OpenTelemetryInstrumentation({ tracerProvider, meterProvider, propagator: custom });
+    const server = await startTcpServer([ChainController], { providers: [Links], server: { instrumentation: [own] } });
+    const client = MessagingClient.wrap(
+      ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: server.port, serializer: new MessagingClientSerializer() } }),
+      'custom',
+      { timeout: 3000 },
+      { instrumentation: [own] },
+    );
+    try {
+      exporter.reset();
+      await client.request({ cmd: 'baggage' }, {});
+      await waitFor(() => exporter.getFinishedSpans().length >= 2, 3000, 'both spans');
+      const spans = exporter.getFinishedSpans();
+      const send = spans.find((x) => x.name === 'send {"cmd":"baggage"}')!;
+      const handled = spans.find((x) => x.name === 'process {"cmd":"baggage"}')!;
+      expect(carried).toEqual([`${send.spanContext().traceId}:${send.spanContext().spanId}`]);
+      expect(handled.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
+      expect(handled.spanContext().traceId).toBe(send.spanContext().traceId);
+    } finally {
+      await client.close();
+      await client.proxy.close();
+      await server.close();
+    }
   });
 
   it('leaves the HTTP span to an HTTP instrumentation when one is active', async () => {

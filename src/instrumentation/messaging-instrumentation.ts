@@ -51,6 +51,12 @@ export interface HandlerInfo {
   readonly system: string;
   /** The message's decoded metadata. */
   readonly metadata: MessageMetadata;
+  /**
+   * The message's metadata map as it arrived (string values), for context
+   * propagation: a tracing instrumentation extracts its propagator's fields
+   * from it (`traceparent`, `baggage`, `b3`...), the library's own keys included.
+   */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Per-handler callbacks of an instrumentation. */

@@ -9,8 +9,7 @@ import {
   type NestMiddleware,
   type NestModule,
 } from '@nestjs/common';
-import { context, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { remoteContext } from './trace-context';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 
 /** Options of {@link OpenTelemetryHttpMiddleware} and {@link OpenTelemetryHttpModule}. */
 export interface OpenTelemetryHttpOptions {
@@ -24,7 +23,9 @@ export const OPENTELEMETRY_HTTP_OPTIONS = Symbol('nestjs-messaging:opentelemetry
 /**
  * Continues the caller's trace at the HTTP entry, for apps that run no
  * OpenTelemetry HTTP instrumentation (`@opentelemetry/instrumentation-http`):
- * it reads the W3C `traceparent` / `tracestate` request headers and runs the
+ * it reads the caller's trace context from the request headers with the
+ * global propagator (W3C `traceparent` / `tracestate` and baggage with the
+ * Node SDK's default; B3, Jaeger... if the app registers one) and runs the
  * rest of the request inside an HTTP SERVER span, child of the caller's span
  * (or the root of a new trace when the header is absent or invalid). Every
  * call and event made while serving the request is then a child of that span.
@@ -56,7 +57,8 @@ export class OpenTelemetryHttpMiddleware implements NestMiddleware<IncomingMessa
     // Express strips a mount path from req.url; originalUrl keeps it.
     const url = (req as IncomingMessage & { originalUrl?: unknown }).originalUrl;
     const path = (typeof url === 'string' ? url : (req.url ?? '/')).split('?')[0]!;
-    const parent = remoteContext(req.headers.traceparent, req.headers.tracestate);
+    // The caller's trace context (and baggage), by the application's propagator.
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = this.tracer.startSpan(
       method,
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } },

@@ -1,6 +1,8 @@
 import {
   context,
   metrics,
+  propagation,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -9,6 +11,7 @@ import {
   type Histogram,
   type MeterProvider,
   type Span,
+  type TextMapPropagator,
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
@@ -20,7 +23,6 @@ import type {
   HandlerObserver,
   MessagingInstrumentation,
 } from '../instrumentation/messaging-instrumentation';
-import { remoteContext } from './trace-context';
 
 /** Options of {@link OpenTelemetryInstrumentation}. */
 export interface OpenTelemetryInstrumentationOptions {
@@ -32,6 +34,13 @@ export interface OpenTelemetryInstrumentationOptions {
   tracing?: boolean;
   /** Record metrics. @default true */
   metrics?: boolean;
+  /**
+   * How the trace context (and baggage) travels in the message metadata.
+   * @default the global propagator (`propagation` of `@opentelemetry/api`, which
+   *   the OpenTelemetry Node SDK sets to W3C trace context and baggage; a B3,
+   *   Jaeger or composite propagator the application registers is used as it is)
+   */
+  propagator?: TextMapPropagator;
 }
 
 const SCOPE = 'nestjs-messaging';
@@ -68,8 +77,10 @@ interface Instruments {
 export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   private readonly tracer?: Tracer;
   private readonly instruments?: Instruments;
+  private readonly propagator: Pick<TextMapPropagator, 'inject' | 'extract'>;
 
   constructor(options: OpenTelemetryInstrumentationOptions = {}) {
+    this.propagator = options.propagator ?? globalPropagator;
     if (options.tracing !== false) {
       this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE);
     }
@@ -113,8 +124,13 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       'messaging.operation.name': attributes['messaging.operation.name'],
       'nestjs_messaging.client': info.client,
     };
+    let headers: Record<string, string> | undefined;
+    if (span) {
+      headers = {};
+      this.propagator.inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter);
+    }
     return {
-      headers: span ? traceHeaders(span) : undefined,
+      headers,
       attempt: (attempt, budgetLeft) =>
         span?.addEvent('messaging.attempt', {
           'messaging.attempt': attempt,
@@ -151,7 +167,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   }
 
   startHandler(info: HandlerInfo): HandlerObserver | undefined {
-    const parent = remoteContext(info.metadata.traceparent, info.metadata.tracestate);
+    const parent = this.propagator.extract(ROOT_CONTEXT, info.headers, headerGetter);
     const span = this.tracer?.startSpan(
       `process ${info.destination}`,
       {
@@ -189,15 +205,23 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   }
 }
 
-function traceHeaders(span: Span): Record<string, string> {
-  const sc = span.spanContext();
-  const headers: Record<string, string> = {
-    traceparent: `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`,
-  };
-  const state = sc.traceState?.serialize();
-  if (state) headers.tracestate = state;
-  return headers;
-}
+/** The global propagator, looked up at each use (the application may register one after building the instrumentation). */
+const globalPropagator: Pick<TextMapPropagator, 'inject' | 'extract'> = {
+  inject: (ctx, carrier, setter) => propagation.inject(ctx, carrier, setter),
+  extract: (ctx, carrier, getter) => propagation.extract(ctx, carrier, getter),
+};
+
+const defaultTextMapSetter = {
+  set(carrier: Record<string, string>, key: string, value: string): void {
+    carrier[key] = value;
+  },
+};
+
+/** Reads the message's metadata map (keys in lower case, as propagators ask for them). */
+const headerGetter = {
+  keys: (carrier: Readonly<Record<string, string>>) => Object.keys(carrier),
+  get: (carrier: Readonly<Record<string, string>>, key: string) => carrier[key.toLowerCase()],
+};
 
 function errorType(error: unknown): string {
   if (error instanceof MessagingError) return error.code;

@@ -17,6 +17,8 @@ export interface InboundCallHost {
   readonly instruments: readonly MessagingInstrumentation[] | undefined;
   /** The transport's `messaging.system`. */
   readonly system: string;
+  /** The message's metadata map as it arrived (for an instrumentation's propagator). */
+  headersOf(message: InboundMessage): Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,6 +58,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
         destination: route.destination,
         system: pipeline.system,
         metadata: message.message!,
+        headers: pipeline.headersOf(message),
       });
     }
     pipeline.queue.start(this, message.receivedAt);

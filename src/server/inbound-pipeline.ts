@@ -7,6 +7,7 @@ import { HandlerRoute } from '../handler/handler-route';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import type { Carrier } from '../wire/carriers';
 import { decodeMetadata, type MessageMetadata } from '../wire/message-metadata';
+import { MetadataLimits } from '../wire/metadata-keys';
 import { DeadlineWheel } from './deadline-wheel';
 import { FairQueue } from './fair-queue';
 import { InboundCall } from './inbound-call';
@@ -143,6 +144,27 @@ export class InboundPipeline {
    * The checks and decoding before the handler. Resolves to the payload to
    * hand to it, or DROPPED; rejects with the error that refuses the message.
    */
+  /**
+   * The metadata map of `message` as it arrived: string values only, at most
+   * 64 entries of 8 KiB together (what the wire format allows), for an
+   * instrumentation's propagator.
+   * @internal
+   */
+  headersOf(message: InboundMessage): Readonly<Record<string, string>> {
+    const raw = this.transport.carrier.read(message.context, message.packetField);
+    const headers: Record<string, string> = {};
+    if (raw === null || typeof raw !== 'object') return headers;
+    let entries = 0;
+    let size = 0;
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+      if (typeof value !== 'string') continue;
+      size += key.length + value.length;
+      if (++entries > MetadataLimits.maxEntries || size > MetadataLimits.maxTotalLength) break;
+      headers[key.toLowerCase()] = value;
+    }
+    return headers;
+  }
+
   /** The metadata with only the application keys the server accepts (`appKeys`). */
   private allowed(metadata: MessageMetadata): MessageMetadata {
     const keys = this.appKeys;
