@@ -148,7 +148,7 @@ describe('a frozen (half-open) TCP connection', () => {
     });
   });
 
-  it('costs a caller that calls one at a time exactly deadAfterTimeouts (2) calls', async () => {
+  it('costs a caller that calls one at a time exactly deadAfterTimeouts (2) calls: the next call dials a new connection', async () => {
     const BUDGET = 500;
     const server = await startTcpServer([EchoController]);
     const proxy = new FreezingTcpProxy(server.port);
