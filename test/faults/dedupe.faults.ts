@@ -124,6 +124,7 @@ describeWithBroker('redis', 'event dedupe on a bad Redis link', () => {
       proxy.thaw();
       await emitAndWait(svc, 1, 0, 5000);
       await waitFor(() => recoveryLines(from).length > 0, 5000, 'the recovery log line');
+      await redis.ping(); // the last completion is answered before the link is closed
       const recovery = recoveryLines(from)[0]!.text;
       record({
         scenario: 'dedupe: half-open link to Redis (claimTimeout 300 ms)',
@@ -167,6 +168,7 @@ describeWithBroker('redis', 'event dedupe on a bad Redis link', () => {
       await waitFor(() => redis.status === 'ready', 15_000, 'ioredis to reconnect');
       await emitAndWait(svc, 1, 0, 5000);
       await waitFor(() => recoveryLines(from).length > 0, 5000, 'the recovery log line');
+      await redis.ping(); // the last completion is answered before the client is closed
       const recovery = recoveryLines(from)[0]!.text;
       record({
         scenario: 'dedupe: Redis refusing, ioredis defaults (claimTimeout default 1 s)',
@@ -281,6 +283,7 @@ describeWithBroker('redis', 'two services sharing one Redis for dedupe', () => {
         5000,
         'the marker',
       );
+      await redis.ping(); // the completions are answered before the stores' client is closed
       const shippingRuns = handled('shipping-1').filter((n) => n < EVENTS);
       const billingRuns = handled('billing-1', 'billing-2').filter((n) => n < EVENTS);
       record({
@@ -364,7 +367,14 @@ class Worker {
 
 const RMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const WORKER_QUEUE_OPTIONS = { durable: false, autoDelete: false, expires: 120_000 };
+/** The lease of the instance that takes over, and of the one killed before the second scenario. */
 const LEASE = 1500;
+/**
+ * The lease of the instance killed in the first scenario: long enough that the
+ * broker's redelivery to an instance already consuming (well under a second
+ * after the kill) surely comes while the lease is held, whatever the load.
+ */
+const LONG_LEASE = 5000;
 
 describeWithBroker('rabbitmq', 'a crash mid-handler, then the broker\'s redelivery, with a Redis dedupe store', () => {
   const service = uniqueName('fulfilment');
@@ -373,7 +383,10 @@ describeWithBroker('rabbitmq', 'a crash mid-handler, then the broker\'s redelive
 
   beforeAll(async () => {
     // Loaded at once (several seconds of CPU each): the instances that die mid-handler, and the one that takes over.
-    hangs = [new Worker({ WORKER_SERVICE: service, WORKER_LEASE: String(LEASE), WORKER_HANG: '1' }), new Worker({ WORKER_SERVICE: service, WORKER_LEASE: String(LEASE), WORKER_HANG: '1' })];
+    hangs = [
+      new Worker({ WORKER_SERVICE: service, WORKER_LEASE: String(LONG_LEASE), WORKER_HANG: '1' }),
+      new Worker({ WORKER_SERVICE: service, WORKER_LEASE: String(LEASE), WORKER_HANG: '1' }),
+    ];
     takeover = new Worker({ WORKER_SERVICE: service, WORKER_LEASE: String(LEASE) });
     await Promise.all([...hangs, takeover].map((w) => w.ready()));
   }, 120_000);
@@ -399,7 +412,7 @@ describeWithBroker('rabbitmq', 'a crash mid-handler, then the broker\'s redelive
    * redelivers the event to instance B, which must handle it once (after A's
    * lease), and then drop a duplicate delivery of it within the window.
    */
-  async function crashAndRedeliver(scenario: string, a: Worker, bListensBeforeTheKill: boolean): Promise<void> {
+  async function crashAndRedeliver(scenario: string, a: Worker, lease: number, bListensBeforeTheKill: boolean): Promise<void> {
     const queue = uniqueName('dedupe_crash');
     const messageId = newId();
     const rejections = watchUnhandledRejections();
@@ -413,13 +426,13 @@ describeWithBroker('rabbitmq', 'a crash mid-handler, then the broker\'s redelive
       await a.kill();
       if (!bListensBeforeTheKill) {
         // B starts consuming once A's lease has run out.
-        await delay(Math.max(0, claimedAt + LEASE + 200 - now()));
+        await delay(Math.max(0, claimedAt + lease + 200 - now()));
         await takeover.listen(queue);
       }
       // B either runs the redelivered event or drops it as a duplicate (A's lease still held).
       await waitFor(
         () => takeover.count('handled', messageId) > 0 || takeover.dropped(messageId) > 0,
-        LEASE + 10_000,
+        lease + 10_000,
         'B to receive the redelivery',
       );
       const firstOutcome = takeover.count('handled', messageId) > 0 ? 'handled' : 'dropped as a duplicate';
@@ -437,7 +450,7 @@ describeWithBroker('rabbitmq', 'a crash mid-handler, then the broker\'s redelive
         hung: handled === 0 ? 1 : 0,
         unhandledRejections: rejections.count(),
         notes:
-          `lease ${LEASE} ms; A killed ${Math.round(killedAt - claimedAt)} ms after its handler started; the redelivery reached B ~${receivedAfter} ms ` +
+          `A's lease ${lease} ms; A killed ${Math.round(killedAt - claimedAt)} ms after its handler started; the redelivery reached B ~${receivedAfter} ms ` +
           `after the kill and was ${firstOutcome}; then a duplicate delivery: B ran the handler ${handled}x in all, dropped ${dropped} delivery(ies)`,
       });
       expect(firstOutcome).toBe('handled');
@@ -450,10 +463,10 @@ describeWithBroker('rabbitmq', 'a crash mid-handler, then the broker\'s redelive
   }
 
   it('another instance already consuming gets the redelivery at once: it is handled exactly once (after the lease), a later duplicate dropped', async () => {
-    await crashAndRedeliver('dedupe: SIGKILL mid-handler, redelivered at once to a running instance (RabbitMQ)', hangs[0]!, true);
+    await crashAndRedeliver('dedupe: SIGKILL mid-handler, redelivered at once to a running instance (RabbitMQ)', hangs[0]!, LONG_LEASE, true);
   });
 
   it('an instance that starts consuming after the lease gets the redelivery: handled exactly once, a later duplicate dropped', async () => {
-    await crashAndRedeliver('dedupe: SIGKILL mid-handler, a new instance consumes after the lease (RabbitMQ)', hangs[1]!, false);
+    await crashAndRedeliver('dedupe: SIGKILL mid-handler, a new instance consumes after the lease (RabbitMQ)', hangs[1]!, LEASE, false);
   });
 });
