@@ -17,6 +17,7 @@ export type {
 
 export { MessagingClient, type CallOptions, type ContractCallOptions, type WrapOptions } from './client/messaging-client';
 export { MessagingClientSerializer } from './client/messaging-client.serializer';
+export type { TcpClientOptions } from './client/tcp-client.options';
 export {
   backoffDelay,
   DEFAULT_CALL_POLICY,
@@ -158,6 +159,7 @@ export { MessagingBulkheadRejectedError, MessagingCircuitOpenError } from './res
 export {
   MemoryDedupeStore,
   RedisDedupeStore,
+  type DedupeClaim,
   type DedupeStore,
   type MemoryDedupeStoreOptions,
   type RedisDedupeStoreOptions,

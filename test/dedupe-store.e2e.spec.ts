@@ -168,9 +168,9 @@ describeWithBroker('redis', `RedisDedupeStore on a real Redis (Nest ${nestMajor}
     const a = new RedisDedupeStore(redis, { service: billing });
     const b = new RedisDedupeStore(redis, { service: billing });
     const shipping = new RedisDedupeStore(redis, { service: uniqueName('shipping') });
-    expect(await a.claim(key, 10_000)).toBe(true);
-    expect(await b.claim(key, 10_000)).toBe(false);
-    expect(await shipping.claim(key, 10_000)).toBe(true);
+    expect(await a.claim(key, 10_000)).toBe('claimed');
+    expect(await b.claim(key, 10_000)).toBe('processing');
+    expect(await shipping.claim(key, 10_000)).toBe('claimed');
     expect(await redis.exists(`nestjs-messaging:dedupe:${billing}:${key}`)).toBe(1);
   });
 
@@ -180,23 +180,23 @@ describeWithBroker('redis', `RedisDedupeStore on a real Redis (Nest ${nestMajor}
     const full = (k: string) => `nestjs-messaging:dedupe:${service}:${k}`;
     // A claim whose holder dies: free again once its lease ran out.
     const leased = `h.m:${newId()}`;
-    expect(await store.claim(leased, 150)).toBe(true);
+    expect(await store.claim(leased, 150)).toBe('claimed');
     expect(await redis.get(full(leased))).toBe('processing');
-    expect(await store.claim(leased, 150)).toBe(false);
+    expect(await store.claim(leased, 150)).toBe('processing');
     await waitFor(async () => (await redis.exists(full(leased))) === 0, 3000, 'the lease to run out');
-    expect(await store.claim(leased, 150)).toBe(true);
+    expect(await store.claim(leased, 150)).toBe('claimed');
     // Done: remembered for the window.
     const done = `h.m:${newId()}`;
     await store.claim(done, 150);
     await store.complete(done, 60_000);
     expect(await redis.get(full(done))).toBe('done');
     expect(await redis.pttl(full(done))).toBeGreaterThan(55_000);
-    expect(await store.claim(done, 150)).toBe(false);
+    expect(await store.claim(done, 150)).toBe('done');
     // Released: the next delivery is handled.
     const failed = `h.m:${newId()}`;
     await store.claim(failed, 10_000);
     await store.release(failed);
-    expect(await store.claim(failed, 10_000)).toBe(true);
+    expect(await store.claim(failed, 10_000)).toBe('claimed');
     await redis.del(full(leased), full(done), full(failed));
   });
 });

@@ -218,15 +218,17 @@ describe('MemoryDedupeStore', () => {
     jest.useFakeTimers({ now: 1_000_000 });
     try {
       const store = new MemoryDedupeStore({ maxEntries: 3 });
-      expect(store.claim('a', 1000)).toBe(true);
-      expect(store.claim('a', 1000)).toBe(false);
+      expect(store.claim('a', 1000)).toBe('claimed');
+      expect(store.claim('a', 1000)).toBe('processing'); // its lease runs
       jest.advanceTimersByTime(1001);
-      expect(store.claim('a', 1000)).toBe(true);
+      expect(store.claim('a', 1000)).toBe('claimed'); // the lease ran out: its holder died
+      store.complete('a', 5000);
+      expect(store.claim('a', 1000)).toBe('done');
       for (const k of ['b', 'c', 'd', 'e']) store.claim(k, 1000);
       expect(store.size).toBe(3);
-      expect(store.claim('a', 1000)).toBe(true); // forgotten: the oldest went first
+      expect(store.claim('a', 1000)).toBe('claimed'); // forgotten: the oldest went first
       store.release('e');
-      expect(store.claim('e', 1000)).toBe(true);
+      expect(store.claim('e', 1000)).toBe('claimed');
     } finally {
       jest.useRealTimers();
     }

@@ -251,6 +251,14 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
   startAttempt(): void {
     this.retryTimer = undefined;
     const { call, host } = this;
+    const closing = host.watchdog?.closing;
+    if (closing) {
+      // The watchdog is replacing the connection: go out on the new one.
+      closing.then(() => {
+        if (!this.done) this.startAttempt();
+      });
+      return;
+    }
     const { policy } = call;
     if (host.resilience) {
       // resilience: the circuit admits the attempt, or the call fails fast

@@ -54,11 +54,25 @@ export class ConnectionWatchdog {
     if (socket && socket === this.socket && this.count > 0 && socket.bytesRead === this.bytesAtFirst) this.reset();
   }
 
+  /**
+   * Settles once the connection being replaced has closed. Nest's ClientTCP
+   * forgets a socket only on its asynchronous `close` event: an attempt made
+   * before that would go out on the destroyed socket, so attempts wait for it.
+   */
+  closing: Promise<void> | undefined;
+
   private reset(): void {
     const socket = this.current();
     this.socket = undefined;
     this.count = 0;
-    socket?.destroy();
+    if (!socket) return;
+    this.closing = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        this.closing = undefined;
+        resolve();
+      }),
+    );
+    socket.destroy();
   }
 
   private current(): Socket | undefined {

@@ -11,15 +11,21 @@
 export interface DedupeStore {
   /**
    * Claims `key` for a processing lease of `leaseMs` milliseconds.
-   * @returns true when nobody holds it (handle the message), false for a
-   *   duplicate (done within the window, or being handled now).
+   * @returns `'claimed'` when nobody holds it (handle the message), `'done'`
+   *   for a duplicate of a message handled within the window (drop it),
+   *   `'processing'` while another delivery of it is being handled (the
+   *   handler side waits and claims again: if that handler dies, its lease
+   *   runs out and this delivery is handled).
    */
-  claim(key: string, leaseMs: number): boolean | Promise<boolean>;
+  claim(key: string, leaseMs: number): DedupeClaim | Promise<DedupeClaim>;
   /** Marks `key` done for `windowMs` milliseconds (its handler succeeded). */
   complete(key: string, windowMs: number): void | Promise<void>;
   /** Gives up a claim (its handler failed), so that a redelivery is handled. */
   release(key: string): void | Promise<void>;
 }
+
+/** What {@link DedupeStore.claim} found. */
+export type DedupeClaim = 'claimed' | 'done' | 'processing';
 
 /** Options of {@link MemoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
@@ -39,6 +45,7 @@ export interface MemoryDedupeStoreOptions {
  * messagingMicroservice(options, { handlers: { dedupe: { store: new MemoryDedupeStore({ maxEntries: 10_000 }) } } })
  */
 export class MemoryDedupeStore implements DedupeStore {
+  /** Expiry time of each id; negative while its lease runs (processing), positive once done. */
   private readonly entries = new Map<string, number>();
   private readonly maxEntries: number;
 
@@ -51,13 +58,13 @@ export class MemoryDedupeStore implements DedupeStore {
     return this.entries.size;
   }
 
-  claim(key: string, leaseMs: number): boolean {
+  claim(key: string, leaseMs: number): DedupeClaim {
     const now = Date.now();
     this.sweep(now);
-    const expiresAt = this.entries.get(key);
-    if (expiresAt !== undefined && expiresAt > now) return false;
-    this.remember(key, now + leaseMs);
-    return true;
+    const entry = this.entries.get(key);
+    if (entry !== undefined && Math.abs(entry) > now) return entry < 0 ? 'processing' : 'done';
+    this.remember(key, -(now + leaseMs));
+    return 'claimed';
   }
 
   complete(key: string, windowMs: number): void {
@@ -77,8 +84,8 @@ export class MemoryDedupeStore implements DedupeStore {
   /** Forgets up to 100 expired ids from the oldest end (amortised, so a claim stays cheap). */
   private sweep(now: number): void {
     let n = 0;
-    for (const [key, expiresAt] of this.entries) {
-      if (expiresAt > now || ++n > 100) return;
+    for (const [key, entry] of this.entries) {
+      if (Math.abs(entry) > now || ++n > 100) return;
       this.entries.delete(key);
     }
   }
@@ -91,6 +98,7 @@ export class MemoryDedupeStore implements DedupeStore {
 export interface RedisLikeClient {
   set(key: string, value: string, px: 'PX', ttl: number, nx: 'NX'): Promise<string | null>;
   set(key: string, value: string, px: 'PX', ttl: number): Promise<string | null>;
+  get(key: string): Promise<string | null>;
   del(key: string): Promise<number>;
 }
 
@@ -111,8 +119,9 @@ export interface RedisDedupeStoreOptions {
 
 /**
  * A {@link DedupeStore} in Redis, shared by every instance of a service:
- * `SET key processing PX lease NX` to claim, `SET key done PX window` when the
- * handler succeeded, `DEL key` when it failed. Give it an ioredis client you
+ * `SET key processing PX lease NX` to claim (and `GET key` to tell a done
+ * message from one being handled), `SET key done PX window` when the handler
+ * succeeded, `DEL key` when it failed. Give it an ioredis client you
  * own (the library does not import ioredis) and close that client yourself.
  *
  * @throws Error when `service` is missing or empty.
@@ -133,8 +142,15 @@ export class RedisDedupeStore implements DedupeStore {
     this.prefix = `${options.keyPrefix ?? 'nestjs-messaging:dedupe:'}${options.service}:`;
   }
 
-  async claim(key: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.set(this.prefix + key, 'processing', 'PX', Math.max(1, Math.round(leaseMs)), 'NX')) === 'OK';
+  async claim(key: string, leaseMs: number): Promise<DedupeClaim> {
+    const ttl = Math.max(1, Math.round(leaseMs));
+    for (let tries = 0; tries < 3; tries++) {
+      if ((await this.redis.set(this.prefix + key, 'processing', 'PX', ttl, 'NX')) === 'OK') return 'claimed';
+      const state = await this.redis.get(this.prefix + key);
+      if (state === 'done' || state === 'processing') return state;
+      // It expired between the two commands: claim again.
+    }
+    return 'processing';
   }
 
   async complete(key: string, windowMs: number): Promise<void> {

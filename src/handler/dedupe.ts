@@ -5,6 +5,8 @@ import type { ResolvedDedupe } from './handler-route';
 /** What a claim found: handle the message, drop it, or handle it because the store could not tell. */
 export type ClaimResult = 'first' | 'duplicate' | 'unknown';
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 interface Outage {
   readonly since: number;
   affected: number;
@@ -22,14 +24,30 @@ export class Dedupe {
 
   constructor(private readonly logger: Logger) {}
 
+  /**
+   * Claims `key`. A delivery whose twin is being handled elsewhere waits: it
+   * claims again until the twin is done (then it is a duplicate) or its lease
+   * runs out (its handler died: then this delivery is handled), so that a
+   * broker's redelivery after a crash is never dropped as a duplicate.
+   */
   async claim(settings: ResolvedDedupe, key: string, ids: string): Promise<ClaimResult> {
-    try {
-      const first = await this.bounded(settings, () => settings.store.claim(key, settings.lease));
-      this.up(settings.store);
-      return first ? 'first' : 'duplicate';
-    } catch (err) {
-      this.down(settings.store, err, ids);
-      return 'unknown';
+    // The twin's holder may have a longer lease than ours (another version of the service): wait well past ours.
+    const giveUpAt = Date.now() + 10 * Math.max(settings.lease, 60_000);
+    const pause = Math.max(20, Math.min(500, settings.lease / 10));
+    for (;;) {
+      let state: string;
+      try {
+        state = await this.bounded(settings, () => settings.store.claim(key, settings.lease));
+        this.up(settings.store);
+      } catch (err) {
+        this.down(settings.store, err, ids);
+        return 'unknown';
+      }
+      if (state === 'claimed') return 'first';
+      if (state === 'done') return 'duplicate';
+      // 'processing': another delivery of it runs now.
+      if (Date.now() >= giveUpAt) return 'unknown';
+      await sleep(pause);
     }
   }
 

@@ -14,10 +14,11 @@ export interface DedupeOptions {
    */
   store?: DedupeStore;
   /**
-   * Milliseconds a message stays claimed while its handler runs. A duplicate
-   * that arrives meanwhile is dropped; if the process dies mid-handler, the
-   * broker's redelivery is handled once the lease has run out. Keep it above
-   * the handler's longest run.
+   * Milliseconds a message stays claimed while its handler runs. A second
+   * delivery that arrives meanwhile waits (its broker delivery unsettled)
+   * until the first is done (then it is dropped as a duplicate) or its lease
+   * runs out (its process died mid-handler: then this delivery is handled).
+   * Keep it above the handler's longest run.
    * @default 30000
    */
   lease?: number;

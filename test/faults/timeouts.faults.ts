@@ -69,7 +69,9 @@ describe('100,000 calls that time out', () => {
         notes: `${tally.codesText()}; pending after each wave: max ${Math.max(...pendingAfterWaves)}; heap ${growth >= 0 ? '+' : ''}${(growth / MB).toFixed(1)} MB after GC (bound ${HEAP_BOUND / MB})`,
       });
       expect(tally.typedFailures).toBe(TOTAL);
-      expect(tally.codes.get('DEADLINE_EXCEEDED')).toBe(TOTAL);
+      // Each call ends at its budget (DEADLINE_EXCEEDED), or earlier with a retryable UNAVAILABLE when the
+      // connection watchdog drops the silent connection it was on (a black hole never answers a byte).
+      expect((tally.codes.get('DEADLINE_EXCEEDED') ?? 0) + (tally.codes.get('UNAVAILABLE') ?? 0)).toBe(TOTAL);
       expect(tally.hung).toBe(0);
       expect(pendingAfterWaves.every((n) => n === 0)).toBe(true);
       expect(growth).toBeLessThan(HEAP_BOUND);
