@@ -108,6 +108,8 @@ export class InboundMessage implements MessageContextState, Abortable {
   route: unknown;
   /** The error a handler threw, as the error filter saw it before mapping it to the wire. */
   failure: unknown;
+  /** Whether its handling ended ({@link settle}). */
+  settled = false;
   private controller?: AbortController;
   private holds = 0;
 
@@ -131,6 +133,20 @@ export class InboundMessage implements MessageContextState, Abortable {
 
   get signal(): AbortSignal {
     return (this.controller ??= new AbortController()).signal;
+  }
+
+  /**
+   * Its handling ended: drops the payload, the transport's objects and the
+   * route, which a handler still running (one that ignores its signal) would
+   * otherwise keep alive through its async context. The metadata stays.
+   */
+  settle(): void {
+    this.settled = true;
+    this.payload = undefined;
+    this.packetField = undefined;
+    this.context = undefined;
+    this.route = undefined;
+    this.failure = undefined;
   }
 
   /** Aborts {@link signal} (only if somebody asked for it). */

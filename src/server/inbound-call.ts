@@ -29,7 +29,7 @@ export interface InboundCallHost {
  * @internal
  */
 export class InboundCall implements Observer<unknown>, Expirable, Startable {
-  private subscriber!: Subscriber<unknown>;
+  private subscriber: Subscriber<unknown> | undefined;
   private inner: Subscription | undefined;
   private observer: HandlerObserver | undefined;
   /** Ends the message's in-flight hold (graceful shutdown), when the server tracks messages. */
@@ -43,8 +43,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     private readonly route: HandlerRoute,
     private readonly callback: NestHandler,
     private readonly message: InboundMessage,
-    private readonly data: unknown,
-    private readonly context: unknown,
+    private data: unknown,
+    private context: unknown,
   ) {}
 
   start(subscriber: Subscriber<unknown>): TeardownLogic {
@@ -61,7 +61,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
         headers: pipeline.headersOf(message),
       });
     }
-    pipeline.queue.start(this, message.receivedAt);
+    pipeline.queue.start(this, message.receivedAt, message.deadline !== undefined);
     return () => this.teardown();
   }
 
@@ -85,9 +85,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   }
 
   private refuse(err: unknown): void {
-    if (this.ended) return;
-    this.end(err);
-    this.pipeline.steps.refused(this.route, this.message, err, this.subscriber);
+    const subscriber = this.end(err);
+    if (subscriber) this.pipeline.steps.refused(this.route, this.message, err, subscriber);
   }
 
   private invoke(prepared: unknown): void {
@@ -109,19 +108,15 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   }
 
   next(value: unknown): void {
-    if (!this.ended) this.subscriber.next(value);
+    this.subscriber?.next(value);
   }
 
   error(err: unknown): void {
-    if (this.ended) return;
-    this.end(err);
-    this.subscriber.error(err);
+    this.end(err)?.error(err);
   }
 
   complete(): void {
-    if (this.ended) return;
-    this.end();
-    this.subscriber.complete();
+    this.end()?.complete();
   }
 
   /**
@@ -135,9 +130,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     const err = expired(this.message, this.route);
     this.message.abort(err);
     this.inner?.unsubscribe();
-    this.end(err);
     const metadata = this.message.message!;
-    this.subscriber.error(
+    this.end(err)?.error(
       toWireError(err, { pattern: this.route.destination, correlationId: metadata.correlationId, exposeErrors: false }).payload,
     );
   }
@@ -147,13 +141,26 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.end();
   }
 
-  private end(error?: unknown): void {
-    if (this.ended) return;
+  /**
+   * Ends the call once: its deadline slot, observer, dedupe claim and hold.
+   * Drops what it holds (a handler that ignores its signal may keep this
+   * object alive long after). @returns the subscriber to settle, the first time.
+   */
+  private end(error?: unknown): Subscriber<unknown> | undefined {
+    if (this.ended) return undefined;
     this.ended = true;
+    const subscriber = this.subscriber;
     if (this.slot !== undefined) this.pipeline.deadlines.remove(this, this.slot);
     this.observer?.end(error === undefined ? undefined : (this.message.failure ?? error));
     if (this.claimed !== undefined) this.pipeline.steps.settled(this.route, this.claimed, error !== undefined);
     // A loop turn later: Nest writes the reply on the next tick.
     if (this.release) setImmediate(this.release);
+    this.subscriber = undefined;
+    this.observer = undefined;
+    this.inner = undefined;
+    this.data = undefined;
+    this.context = undefined;
+    this.message.settle();
+    return subscriber;
   }
 }

@@ -113,7 +113,7 @@ export class InboundPipeline {
 
   private dispatch(route: HandlerRoute, callback: NestHandler, data: unknown, context: unknown): unknown {
     const message = currentInbound();
-    if (message === undefined || (message.context !== undefined && message.context !== context)) {
+    if (message === undefined || message.settled || (message.context !== undefined && message.context !== context)) {
       // Not inside a read of this strategy (a handler called directly), or another message nested in one's context.
       return runInbound(new InboundMessage(performance.now()), () => this.dispatch(route, callback, data, context));
     }

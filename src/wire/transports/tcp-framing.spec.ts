@@ -73,6 +73,28 @@ describe('FrameSocket: Nest TCP framing, read from bytes', () => {
     expect(ours.messages).toEqual(nest);
   });
 
+  it('reads a frame whose length prefix ends exactly where a chunk ends', () => {
+    const value = { pattern: { cmd: 'echo' }, data: 'split after the prefix', id: '1' };
+    const bytes = frame(value);
+    const cut = bytes.indexOf('#') + 1;
+    const { messages, rejections, feed } = harness();
+    feed(bytes.subarray(0, cut));
+    expect(rejections).toEqual([]);
+    feed(bytes.subarray(cut));
+    expect(messages).toEqual([value]);
+  });
+
+  it('reads a large frame that arrives in many chunks, ASCII and not', () => {
+    for (const text of ['x', 'é😀']) {
+      const value = { s: text.repeat(1_000_000) };
+      const bytes = frame(value);
+      const { messages, rejections, feed } = harness({ maxFrameLength: 10_000_000 });
+      for (let at = 0; at < bytes.length; at += 64 * 1024) feed(bytes.subarray(at, at + 64 * 1024));
+      expect(rejections).toEqual([]);
+      expect(messages).toEqual([value]);
+    }
+  });
+
   it('refuses a declared length over the limit at the prefix, before any body arrives', () => {
     const { socket, messages, rejections, feed } = harness({ maxFrameLength: 100 });
     feed(Buffer.from('2147483648#"'));

@@ -78,6 +78,8 @@ export class FrameSocket extends TcpSocket {
   private frameLength = -1;
   /** Bytes of the buffered part taken from the read budget. */
   private reserved = 0;
+  /** Where the scan of the current frame's body stands (chunk index and offset, bytes, characters, continuation bytes due). */
+  private readonly scan = { index: 0, at: 0, pos: 0, units: 0, trailing: 0 };
   /** The frames written in this tick, sent together on the next one. */
   private outgoing: string | undefined;
   private callbacks: Array<(err?: unknown) => void> | undefined;
@@ -189,6 +191,7 @@ export class FrameSocket extends TcpSocket {
           return false;
         }
         this.frameLength = length;
+        this.startScan();
         return true;
       }
       if (b < ZERO || b > ZERO + 9 || digits >= MAX_PREFIX_DIGITS) break;
@@ -202,41 +205,62 @@ export class FrameSocket extends TcpSocket {
 
   /**
    * The byte offset (from the first unconsumed byte) where the frame of
-   * `frameLength` characters ends, or -1 when it has not fully arrived.
-   * ASCII frames (the usual case) are found without looking at each byte.
+   * `frameLength` characters ends, or -1 when it has not fully arrived. The
+   * scan goes on from where the last call stopped (each byte is looked at
+   * once, whatever the number of chunks), and an ASCII run is counted without
+   * looking at each byte.
    */
   private frameEnd(): number {
     const want = this.frameLength;
-    const first = this.chunks[0]!;
-    if (first.length - this.offset >= want && isAscii(first.subarray(this.offset, this.offset + want))) return want;
-    let units = 0;
-    let pos = 0;
-    let trailing = 0;
-    let index = 0;
-    let at = this.offset;
-    while (units < want) {
-      const chunk = this.chunks[index];
+    const scan = this.scan;
+    for (;;) {
+      if (scan.units >= want) {
+        // The last character's continuation bytes are part of the frame.
+        return this.buffered - scan.pos >= scan.trailing ? scan.pos + scan.trailing : -1;
+      }
+      const chunk = this.chunks[scan.index];
       if (chunk === undefined) return -1;
-      if (at >= chunk.length) {
-        index++;
-        at = 0;
+      if (scan.at >= chunk.length) {
+        scan.index++;
+        scan.at = 0;
         continue;
       }
-      const b = chunk[at++]!;
-      pos++;
-      // A UTF-8 lead byte starts a character (a 4-byte one is two UTF-16 units); the bytes after it belong to it.
-      if (b < 0x80) {
-        units++;
-        trailing = 0;
-      } else if (b >= 0xc0) {
-        units += b >= 0xf0 ? 2 : 1;
-        trailing = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
-      } else if (trailing > 0) {
-        trailing--;
+      // An ASCII stretch (the usual frame): one byte is one character, counted without a loop.
+      const room = Math.min(chunk.length - scan.at, want - scan.units);
+      if (scan.trailing === 0 && isAscii(chunk.subarray(scan.at, scan.at + room))) {
+        scan.at += room;
+        scan.pos += room;
+        scan.units += room;
+        continue;
+      }
+      // Otherwise byte by byte to the end of this chunk (or of the frame).
+      while (scan.at < chunk.length && (scan.units < want || scan.trailing > 0)) {
+        const b = chunk[scan.at]!;
+        if (scan.units >= want && (b & 0xc0) !== 0x80) break;
+        scan.at++;
+        scan.pos++;
+        // A UTF-8 lead byte starts a character (a 4-byte one is two UTF-16 units); the bytes after it belong to it.
+        if (b < 0x80) {
+          scan.units++;
+          scan.trailing = 0;
+        } else if (b >= 0xc0) {
+          scan.units += b >= 0xf0 ? 2 : 1;
+          scan.trailing = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+        } else if (scan.trailing > 0) {
+          scan.trailing--;
+        }
       }
     }
-    // The last character's continuation bytes are part of the frame.
-    return this.buffered - pos >= trailing ? pos + trailing : -1;
+  }
+
+  /** Starts the scan of a frame's body at the first unconsumed byte. */
+  private startScan(): void {
+    const scan = this.scan;
+    scan.index = 0;
+    scan.at = this.offset;
+    scan.pos = 0;
+    scan.units = 0;
+    scan.trailing = 0;
   }
 
   /** The byte at `i` past the first unconsumed one, or -1. */
