@@ -69,3 +69,83 @@ export async function blackHole(): Promise<{ port: number; close: () => Promise<
     },
   };
 }
+
+/** What one attacking connection did. */
+export interface FloodConnection {
+  /** Closes the connection from this side (not counted as closed by the peer). */
+  close(): void;
+  /** The peer closed (or refused) the connection; it may still do so after this resolved. */
+  readonly closedByPeer: boolean;
+  /** Whether every byte was written (handed to the kernel) before the connection closed. */
+  readonly complete: boolean;
+  /** Bytes handed to the kernel on this connection. */
+  readonly bytes: number;
+}
+
+/**
+ * One attacking connection: writes `prefix`, then `bodyBytes` of body in
+ * chunks of `chunk`, honouring backpressure, until every byte is written or
+ * the peer closes the connection. Bytes handed to the kernel are added to
+ * `counted.bytes`. The connection is left open when everything was written,
+ * or when `until` (on `performance.now()`'s clock) came first.
+ */
+export async function floodConnection(
+  port: number,
+  prefix: string,
+  bodyBytes: number,
+  chunk: Buffer,
+  counted: { bytes: number },
+  until = Infinity,
+): Promise<FloodConnection> {
+  let s: Socket;
+  try {
+    s = await connect(port);
+  } catch {
+    return { closedByPeer: true, complete: false, bytes: 0, close: () => undefined };
+  }
+  let ours = false;
+  const state = {
+    closedByPeer: false,
+    complete: false,
+    bytes: 0,
+    close: () => {
+      ours = true;
+      s.destroy();
+    },
+  };
+  s.once('close', () => (state.closedByPeer = !ours));
+  const drainOrClose = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(Math.max(0, until - performance.now()), 2 ** 31 - 1));
+      s.on('drain', done);
+      s.on('close', done);
+      if (s.destroyed) done();
+    });
+  const write = (data: Buffer | string): boolean => {
+    const n = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    return s.write(data, (err) => {
+      if (err) return;
+      counted.bytes += n;
+      state.bytes += n;
+    });
+  };
+  let flushed = write(prefix);
+  let sent = 0;
+  while (!s.destroyed && sent < bodyBytes && performance.now() < until) {
+    if (!flushed) await drainOrClose();
+    else await new Promise((r) => setImmediate(r));
+    if (s.destroyed || performance.now() >= until) break;
+    const n = Math.min(chunk.length, bodyBytes - sent);
+    flushed = write(n === chunk.length ? chunk : chunk.subarray(0, n));
+    sent += n;
+  }
+  if (!s.destroyed && !flushed) await drainOrClose();
+  state.complete = !s.destroyed && sent === bodyBytes && s.writableLength === 0;
+  return state;
+}
