@@ -7,6 +7,9 @@
 export { generateAsyncApi, type AsyncApiOptions } from './generate-asyncapi';
 export { contractJsonSchemas, jsonSchemaOf, type ContractJsonSchemas } from './json-schema';
 export { SchemaConversionError, type SchemaConversionSite } from './schema-conversion.error';
+export { diffContracts } from './diff/contract-diff';
+export { formatDiffReport } from './diff/diff-report';
+export type { ContractChange, ContractChangeKind, ContractDiff } from './diff/contract-change';
 export type {
   AsyncApiChannel,
   AsyncApiDocument,
