@@ -156,7 +156,7 @@ export function buildDocument(app: DiscoveredApp, input: BuildInput): AsyncApiDo
     }
     const refs = (keys: Iterable<string>): AsyncApiReference[] => [...keys].map((key) => ({ $ref: `#/channels/${channel.id}/messages/${key}` }));
     for (const handler of channel.handlers) {
-      const keys = handler.contract ? [...versionKeys.keys()].filter((k) => k !== 'unversioned') : [...versionKeys.keys()];
+      const keys = handler.contract ? handler.contract.supportedVersions.map((v) => `v${v}`) : [...versionKeys.keys()];
       const opBindings = Object.assign({}, ...[...channel.serverIds].map((id) => receiveBindings(ownServers.get(id) ?? {})));
       operations[operationIds.take(`receive.${channel.id}`)] = {
         action: 'receive',
