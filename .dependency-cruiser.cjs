@@ -17,6 +17,8 @@ const LAYERS = [
   'http', // the HTTP entry
   'opentelemetry', // optional subpath
   'terminus', // optional subpath
+  'asyncapi', // optional subpath: JSON Schema, the AsyncAPI document, the contract diff
+  'cli', // the nestjs-messaging command (package.json bin)
 ];
 
 const above = (i) => LAYERS.slice(i + 1);

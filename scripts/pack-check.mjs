@@ -11,12 +11,16 @@
  * legacy-peer-deps: the peer ranges must accept it), compiles against the
  * published type declarations, and runs a TCP round trip through
  * MessagingClient to a @MessageHandler served by messagingMicroservice().
+ * Then each runs the installed `nestjs-messaging` command: `asyncapi` on a
+ * module with a contract (a class-validator DTO in the CommonJS app, a zod
+ * schema in the ESM app, loaded by require and by import), and
+ * `contracts diff` of the document with itself (exit 0).
  * Exits non-zero on any failure.
  *
  * PACK_CHECK_KEEP=1 keeps the temporary folder.
  */
 import { execFileSync, execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +48,10 @@ const tarball = join(work, packed.filename);
 const files = packed.files.map((f) => f.path);
 
 // 2. The published files: the build, its types, the docs; no sources, tests or examples.
-const mustHave = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/http/correlation-id.middleware.js'];
+const mustHave = [
+  'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/http/correlation-id.middleware.js',
+  'dist/asyncapi/index.js', 'dist/asyncapi/index.d.ts', 'dist/cli/main.js',
+];
 const missing = mustHave.filter((f) => !files.includes(f));
 if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
 const unwanted = files.filter((f) => /^(src|test|examples|bench|scripts|compat|\.ci)\//.test(f) || /\.spec\.(js|d\.ts)$/.test(f) || /\.ts$/.test(f) && !f.endsWith('.d.ts'));
@@ -52,6 +59,37 @@ if (unwanted.length) fail(`the tarball ships files users do not need: ${unwanted
 log(`${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(1)} kB`);
 
 // 3. The two apps.
+/** A module documented by `nestjs-messaging asyncapi`: one contract, handled and sent. */
+const docsSource = ({ esm }) => `import 'reflect-metadata';
+import { Controller, Module } from '@nestjs/common';
+import { Payload, Transport } from '@nestjs/microservices';
+${esm ? "import { z } from 'zod';" : "import { IsInt, Min } from 'class-validator';"}
+import { defineMessage, MessageHandler, MessagingModule } from 'nestjs-messaging';
+import type { AsyncApiOptions } from 'nestjs-messaging/asyncapi';
+
+${esm ? 'export const PingV1 = z.object({ n: z.number().int().min(0) });' : 'export class PingV1 {\n  @IsInt() @Min(0) n!: number;\n}'}
+export const Ping = defineMessage({ pattern: { cmd: 'ping' }, versions: { 1: PingV1 } });
+
+@Controller()
+class PingHandlers {
+  @MessageHandler(Ping)
+  ping(@Payload() p: { n: number }) {
+    return { n: p.n + 1 };
+  }
+}
+
+@Module({
+  imports: [MessagingModule.forRoot({ clients: [{ name: 'ping', transport: Transport.TCP, options: { port: 3001 }, contracts: [Ping] }] })],
+  controllers: [PingHandlers],
+})
+export class DocsModule {}
+
+export const asyncApiOptions: AsyncApiOptions = {
+  info: { title: 'pack-check', version: '1.0.0' },
+  servers: { tcp: { transport: Transport.TCP, options: { port: 3001 } } },
+};
+`;
+
 const appSource = ({ esm }) => `import 'reflect-metadata';
 import { Controller, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -129,12 +167,16 @@ const apps = [
     tsconfig: { module: 'commonjs', moduleResolution: 'node10' },
     nestVersion: '^11.1.0',
     source: appSource({ esm: false }),
+    docs: docsSource({ esm: false }),
+    docsDeps: ['class-validator@^0.15', 'class-transformer@^0.5', 'class-validator-jsonschema@^5'],
+    docsFormat: 'json',
     // A deep import must be refused by the exports map; package.json is exported.
     extra: `const { createRequire } = require('node:module');
 const req = createRequire(__filename);
 try { req('nestjs-messaging/dist/client/messaging-client'); console.log('DEEP-IMPORT-ALLOWED'); process.exit(1); }
 catch (e) { if (e.code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw e; }
 if (req('nestjs-messaging/package.json').name !== 'nestjs-messaging') process.exit(1);
+if (typeof req('nestjs-messaging/asyncapi').generateAsyncApi !== 'function') process.exit(1);
 `,
   },
   {
@@ -145,6 +187,9 @@ if (req('nestjs-messaging/package.json').name !== 'nestjs-messaging') process.ex
     tsconfig: { module: 'nodenext', moduleResolution: 'nodenext' },
     nestVersion: '^12.0.0',
     source: appSource({ esm: true }),
+    docs: docsSource({ esm: true }),
+    docsDeps: ['zod@^4'],
+    docsFormat: 'yaml',
     extra: '',
   },
 ];
@@ -176,12 +221,13 @@ async function buildAndRun(app) {
     ),
   );
   writeFileSync(join(dir, 'src', 'main.ts'), app.source);
+  writeFileSync(join(dir, 'src', 'docs.module.ts'), app.docs);
   if (app.extra) writeFileSync(join(dir, 'exports-check.cjs'), app.extra);
   const deps = ['common', 'core', 'microservices'].map((p) => `@nestjs/${p}@${app.nestVersion}`);
   log(`${app.name}: npm install ${packed.filename} ${deps.join(' ')} ...`);
   await run(
     'npm',
-    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, ...deps, 'reflect-metadata@^0.2', 'rxjs@^7.8', 'typescript@~5.9', '@types/node@^20'],
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball, ...deps, ...app.docsDeps, 'reflect-metadata@^0.2', 'rxjs@^7.8', 'typescript@~5.9', '@types/node@^20'],
     { cwd: dir, maxBuffer: 16 * 1024 * 1024 },
   ).catch((err) => fail(`${app.name}: npm install failed (peer ranges?)\n${err.stderr || err.message}`));
   log(`${app.name}: tsc`);
@@ -202,6 +248,28 @@ async function buildAndRun(app) {
     fail(`${app.name}: expected Nest ${app.nest} (${app.moduleKind}) and a correct reply, got ${JSON.stringify(result)}`);
   }
   log(`${app.name}: OK ${JSON.stringify(result)}`);
+  await checkCli(app, dir);
+}
+
+/** The installed bin: the AsyncAPI document of dist/docs.module.js, then a diff of it with itself. */
+async function checkCli(app, dir) {
+  const bin = join(dir, 'node_modules', '.bin', 'nestjs-messaging');
+  const out = `asyncapi.${app.docsFormat}`;
+  log(`${app.name}: nestjs-messaging asyncapi dist/docs.module.js --out ${out}`);
+  await run(bin, ['asyncapi', 'dist/docs.module.js', '--out', out], { cwd: dir, timeout: 60_000 }).catch((err) =>
+    fail(`${app.name}: nestjs-messaging asyncapi failed (exit ${err.code})\n${err.stdout}${err.stderr}`),
+  );
+  const text = readFileSync(join(dir, out), 'utf8');
+  const payload = app.docsFormat === 'json' ? JSON.stringify(JSON.parse(text).components.schemas.PingV1) : text;
+  const expected = app.docsFormat === 'json' ? /"n":\{"minimum":0,"type":"integer"\}/ : /cmd\.ping\.v1:[\s\S]*type: integer[\s\S]*minimum: 0/;
+  if (!text.startsWith(app.docsFormat === 'json' ? '{\n  "asyncapi": "3.0.0"' : 'asyncapi: 3.0.0') || !expected.test(payload)) {
+    fail(`${app.name}: the generated document is not as expected:\n${text.slice(0, 2000)}`);
+  }
+  const { stdout } = await run(bin, ['contracts', 'diff', out, out], { cwd: dir, timeout: 30_000 }).catch((err) =>
+    fail(`${app.name}: nestjs-messaging contracts diff failed (exit ${err.code})\n${err.stdout}${err.stderr}`),
+  );
+  if (!stdout.includes('## Contract changes: none')) fail(`${app.name}: unexpected diff report\n${stdout}`);
+  log(`${app.name}: CLI OK (${out}, ${text.length} characters; contracts diff exit 0)`);
 }
 
 try {

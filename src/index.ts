@@ -3,6 +3,7 @@ export { MessagingClients } from './module/messaging-clients';
 export { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './module/messaging.constants';
 export { InjectMessagingClient } from './module/inject-messaging-client.decorator';
 export type {
+  ClientContract,
   ConnectMode,
   MessagingClientBase,
   MessagingClientDefinition,

@@ -1,6 +1,7 @@
 import { Transport } from '@nestjs/microservices';
 import { checkPolicy } from '../client/call-policy';
 import { checkTcpClientOptions } from '../client/tcp-client.options';
+import { isContract } from '../contract/message-contract';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
 import { checkResilience } from '../resilience/resilience.options';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
@@ -54,6 +55,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
     problems.push(...checkResilience(where, def?.resilience));
     problems.push(...checkTcpClientOptions(where, def?.tcp));
     checkConnect(where, def?.connect, problems);
+    problems.push(...checkClientContracts(where, def?.contracts));
     const kinds = ['transport', 'proxy', 'useExisting'].filter((k) => def && k in def);
     if (kinds.length !== 1) {
       problems.push(
@@ -77,6 +79,28 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
   if (problems.length) {
     throw new MessagingConfigurationError(`MessagingModule options are invalid:\n - ${problems.join('\n - ')}`);
   }
+}
+
+function checkClientContracts(where: string, contracts: unknown): string[] {
+  if (contracts === undefined) return [];
+  if (!Array.isArray(contracts)) return [`${where} has contracts that are not an array: give [GetUser, UserCreated, ...]`];
+  const problems: string[] = [];
+  contracts.forEach((entry: unknown, i) => {
+    const declared = entry as { contract?: unknown; versions?: unknown } | null;
+    if (isContract(entry)) return;
+    if (declared === null || typeof declared !== 'object' || !isContract(declared.contract)) {
+      problems.push(`${where} contracts[${i}] is not a contract: give a defineMessage/defineEvent contract, or { contract, versions }`);
+      return;
+    }
+    const supported = declared.contract.supportedVersions;
+    const versions = declared.versions;
+    if (!Array.isArray(versions) || versions.length === 0 || versions.some((v) => !supported.includes(v as number))) {
+      problems.push(
+        `${where} contracts[${i}] has versions ${JSON.stringify(versions)}: give a non-empty list of the contract's versions (${supported.join(', ')})`,
+      );
+    }
+  });
+  return problems;
 }
 
 function checkConnect(where: string, value: unknown, problems: string[]): void {

@@ -4,9 +4,18 @@ import type { CallPolicy } from '../client/call-policy';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import type { ClientResilienceOptions } from '../resilience/resilience.options';
 import type { TcpClientOptions } from '../client/tcp-client.options';
+import type { AnyContract } from '../contract/message-contract';
 
 /** When a client connects: at application bootstrap (fail fast) or on its first call. */
 export type ConnectMode = 'eager' | 'lazy';
+
+/**
+ * A contract a client sends, as its definition declares it (`contracts`): the
+ * contract alone (the client sends its current version), or the contract with
+ * the versions the client sends (`{ contract: GetUser, versions: [1, 2] }`,
+ * when calls pass `{ version: 1 }`).
+ */
+export type ClientContract = AnyContract | { readonly contract: AnyContract; readonly versions: readonly number[] };
 
 /** What every client definition has, whatever builds its ClientProxy. */
 export interface MessagingClientBase {
@@ -24,6 +33,16 @@ export interface MessagingClientBase {
   resilience?: ClientResilienceOptions;
   /** TCP clients only: how the connection is kept and watched (see {@link TcpClientOptions}). */
   tcp?: TcpClientOptions;
+  /**
+   * The contracts this client sends (requests and events). They describe the
+   * application: each becomes a `send` operation of its AsyncAPI document
+   * (`generateAsyncApi` of `nestjs-messaging/asyncapi`, `npx nestjs-messaging asyncapi`),
+   * and the contract diff knows which versions are still sent. Calls are not
+   * checked against it.
+   * @default [] (the document shows no send operation for this client)
+   * @example contracts: [GetUser, UserCreated, { contract: CreateOrder, versions: [1, 2] }]
+   */
+  contracts?: readonly ClientContract[];
 }
 
 /**
