@@ -147,6 +147,8 @@ export class InboundMessage implements MessageContextState, Abortable {
     this.context = undefined;
     this.route = undefined;
     this.failure = undefined;
+    // What a still-running handler needs (correlation id, application keys) stays; the metadata goes.
+    this.message = undefined;
   }
 
   /** Aborts {@link signal} (only if somebody asked for it). */

@@ -1,3 +1,7 @@
+import { Logger } from '@nestjs/common';
+
+const logger = new Logger('MessagingServer');
+
 /** Something that must be told when its deadline passes. @internal */
 export interface Expirable {
   expire(): void;
@@ -45,7 +49,14 @@ export class DeadlineWheel {
     const items = this.slots.get(slot);
     if (!items) return;
     this.slots.delete(slot);
-    for (const item of items) item.expire();
+    for (const item of items) {
+      try {
+        item.expire();
+      } catch (err) {
+        // A bug in one message's expiry must not take the process down (this runs from a timer).
+        logger.error(`a request's deadline could not be applied: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
   }
 }
 

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+
 /** Work that the queue starts. @internal */
 export interface Startable {
   begin(): void;
@@ -61,7 +63,7 @@ export class FairQueue {
     // Cheap turns: start more per turn; slow turns: fewer, so that the sockets are read often.
     if (turn < 1) this.batch = Math.min(this.batch * 2, MAX_BATCH);
     else if (turn > 4) this.batch = Math.max(1, this.batch >> 1);
-    for (let n = 0; n < this.batch && this.size > 0; n++) this.take(now)?.begin();
+    for (let n = 0; n < this.batch && this.size > 0; n++) startSafely(this.take(now));
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -84,4 +86,15 @@ export class FairQueue {
 
 function drain(queue: FairQueue): void {
   queue.next();
+}
+
+const logger = new Logger('MessagingServer');
+
+/** A bug in one message's start must not take the process down (this runs from the loop, not from a handler). */
+function startSafely(item: Startable | undefined): void {
+  try {
+    item?.begin();
+  } catch (err) {
+    logger.error(`a message could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
 }

@@ -37,6 +37,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   private slot: number | undefined;
   private claimed: string | undefined;
   private ended = false;
+  private link: Link | undefined;
 
   constructor(
     private readonly pipeline: InboundCallHost,
@@ -85,19 +86,31 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   }
 
   private refuse(err: unknown): void {
-    const subscriber = this.end(err);
-    if (subscriber) this.pipeline.steps.refused(this.route, this.message, err, subscriber);
+    if (this.ended) return;
+    const metadata = this.message.message!; // read before end() lets the message go
+    const subscriber = this.end(err)!;
+    this.pipeline.steps.refused(this.route, metadata, err, subscriber);
   }
 
   private invoke(prepared: unknown): void {
     if (this.ended) return;
     if (prepared === DROPPED) return this.complete();
-    const result = this.callback(prepared, this.context);
-    if (result instanceof Promise) result.then((value) => this.deliver(value), (err: unknown) => this.error(err));
-    else this.deliver(result);
+    // Called as a plain function: as a method, this call would be the receiver its async frames keep.
+    const callback = this.callback;
+    const result = callback(prepared, this.context);
+    if (!(result instanceof Promise)) return this.deliver(result);
+    // The handler's promise reaches this call through a link the call cuts when it ends: a handler that
+    // outlives its deadline (ignoring its signal) keeps the link alive, not the call and what it holds.
+    const link = new Link(this);
+    this.link = link;
+    result.then(
+      (value) => link.call?.deliver(value),
+      (err: unknown) => link.call?.error(err),
+    );
   }
 
-  private deliver(value: unknown): void {
+  /** @internal */
+  deliver(value: unknown): void {
     if (this.ended) return;
     if (isObservable(value)) {
       this.inner = value.subscribe(this);
@@ -160,7 +173,13 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.inner = undefined;
     this.data = undefined;
     this.context = undefined;
+    if (this.link) this.link.call = undefined;
     this.message.settle();
     return subscriber;
   }
+}
+
+/** What a handler's pending promise holds of its call: cut when the call ends. */
+class Link {
+  constructor(public call: InboundCall | undefined) {}
 }

@@ -88,8 +88,7 @@ export class InboundSteps {
    * with the wire error. An event is logged once; an invalid one is also
    * dead-lettered where the transport can (the strategy sees the error), else dropped.
    */
-  refused(route: HandlerRoute, message: InboundMessage, err: unknown, subscriber: Observer<unknown> | undefined): unknown {
-    const metadata = message.message!;
+  refused(route: HandlerRoute, metadata: MessageMetadata, err: unknown, subscriber: Observer<unknown> | undefined): unknown {
     if (route.kind === 'request') {
       const wire = toWireError(err, { pattern: route.destination, correlationId: metadata.correlationId, exposeErrors: route.exposeErrors });
       if (wire.unexpected) this.logger.error(`the pipeline of ${route.destination} failed ${ids(metadata)}: ${describe(err)}`);

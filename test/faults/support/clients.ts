@@ -1,11 +1,15 @@
 import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
-import { getMessagingClientToken, MessagingClient, MessagingModule, type CallPolicy } from '../../../src';
+import { getMessagingClientToken, MessagingClient, MessagingModule, type CallPolicy, type TcpClientOptions } from '../../../src';
 
 /** A MessagingClient of the library (through MessagingModule) for a TCP server on loopback, and what closes it. */
-export async function tcpMessagingClient(port: number, policy: CallPolicy): Promise<{ client: MessagingClient; close: () => Promise<void> }> {
+export async function tcpMessagingClient(
+  port: number,
+  policy: CallPolicy,
+  tcp?: TcpClientOptions,
+): Promise<{ client: MessagingClient; close: () => Promise<void> }> {
   const moduleRef = await Test.createTestingModule({
-    imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', transport: Transport.TCP, options: { host: '127.0.0.1', port }, policy }] })],
+    imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', transport: Transport.TCP, options: { host: '127.0.0.1', port }, policy, tcp }] })],
   }).compile();
   await moduleRef.init();
   return { client: moduleRef.get<MessagingClient>(getMessagingClientToken('svc')), close: () => moduleRef.close() };
