@@ -83,6 +83,8 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
   private errorFields: MessagingErrorFields | undefined;
   // resilience: the call's bulkhead slot, and the breaker/budget recorder of the current attempt
   private ticket: BulkheadTicket | undefined;
+  /** TCP: bytes the connection had received when the current attempt was sent (for the watchdog). */
+  private receivedAtSend = -1;
   private record: AttemptRecorder | undefined;
 
   constructor(
@@ -223,7 +225,7 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
   /** @internal called by the budget timer */
   budgetSpent(): void {
     this.note({ event: 'timeout', attempt: this.attempt });
-    if (this.attempt > 0 && !this.call.event) this.host.watchdog?.timedOut();
+    if (this.attempt > 0 && !this.call.event) this.host.watchdog?.timedOut(this.receivedAtSend);
     const budget = this.budget as number;
     this.fail(
       new MessagingTimeoutError(
@@ -242,7 +244,7 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
   attemptTimedOut(number: number): void {
     if (this.attempt !== number) return;
     this.inner?.unsubscribe();
-    this.host.watchdog?.timedOut();
+    this.host.watchdog?.timedOut(this.receivedAtSend);
     const limit = this.call.policy.attemptTimeout as number;
     this.attemptFailed(new MessagingTimeoutError(limit, this.elapsed(), number, [], this.fields, true));
   }
@@ -295,6 +297,8 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
       return;
     }
     if (policy.attemptTimeout !== false) this.attemptTimer = setTimeout(onAttemptTimeout, policy.attemptTimeout, this, number);
+    // What the connection had received when this attempt left: a timeout with nothing received since is a silent one.
+    if (host.watchdog && !call.event) this.receivedAtSend = host.watchdog.received();
     // The execution observes its current attempt itself (the previous one was unsubscribed before a retry).
     this.inner = source.subscribe(this);
   }

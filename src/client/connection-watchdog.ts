@@ -7,16 +7,17 @@ import type { ClientProxy } from '@nestjs/microservices';
  * the peer or a middlebox vanished, no FIN, no RST) and replaces it. Nest's
  * ClientTCP reuses its socket until it closes, so calls on such a connection
  * time out one after another and nothing reconnects for minutes. The rule:
- * after `threshold` consecutive call or attempt timeouts on one connection
- * with not one byte received since the first of them, the socket is
- * destroyed; Nest fails the calls still on it (retryable UNAVAILABLE) and the
- * next call dials a fresh connection. The socket is reached through the
- * ClientProxy's public `unwrap()`.
+ * a silent timeout is one of an attempt during whose whole life the
+ * connection received not one byte; after `threshold` consecutive silent
+ * timeouts on one connection, the socket is destroyed; Nest fails the calls
+ * still on it (retryable UNAVAILABLE) and the next call dials a fresh
+ * connection. A busy peer that answers other calls, however slowly, is never
+ * taken for a dead one. The socket is reached through the ClientProxy's
+ * public `unwrap()`.
  * @internal
  */
 export class ConnectionWatchdog {
   private socket: Socket | undefined;
-  private bytesAtFirst = 0;
   private count = 0;
   private readonly logger = new Logger('MessagingClient');
 
@@ -26,18 +27,30 @@ export class ConnectionWatchdog {
     private readonly threshold: number,
   ) {}
 
-  /** A call or one of its attempts timed out. */
-  timedOut(): void {
+  /** Bytes received so far on the current connection (-1 without one): taken when an attempt is sent. */
+  received(): number {
+    return this.current()?.bytesRead ?? -1;
+  }
+
+  /**
+   * An attempt (or the call) timed out.
+   * @param receivedAtSend what {@link received} said when the attempt was sent.
+   */
+  timedOut(receivedAtSend: number): void {
     const socket = this.current();
     if (!socket) return;
-    if (socket !== this.socket || socket.bytesRead !== this.bytesAtFirst) {
+    if (socket !== this.socket) {
       this.socket = socket;
-      this.bytesAtFirst = socket.bytesRead;
       this.count = 0;
+    }
+    if (socket.bytesRead !== receivedAtSend) {
+      // The connection brought something while this attempt waited: it is alive.
+      this.count = 0;
+      return;
     }
     if (++this.count < this.threshold) return;
     this.logger.warn(
-      `client '${this.client}': ${this.count} calls timed out on one connection with nothing received since the first: ` +
+      `client '${this.client}': ${this.count} calls in a row timed out on one connection that received nothing while they waited: ` +
         `closing it (half-open?); the next call opens a new one`,
     );
     this.reset();
@@ -51,7 +64,7 @@ export class ConnectionWatchdog {
    */
   circuitOpened(): void {
     const socket = this.current();
-    if (socket && socket === this.socket && this.count > 0 && socket.bytesRead === this.bytesAtFirst) this.reset();
+    if (socket && socket === this.socket && this.count > 0) this.reset();
   }
 
   /**

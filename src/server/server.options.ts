@@ -41,8 +41,10 @@ export interface TcpServerLimits {
    * Longest frame a connection may send, in characters (Nest's length prefix
    * counts JavaScript characters). A frame that declares more is refused at
    * its prefix, before its body is read: the connection is closed and the
-   * peer's address logged (once a minute per address).
-   * @default `handlers.maxPayloadSize` + 65536 when that is set, else 16 MiB (16777216)
+   * peer's address logged (once a minute per address). Frames up to it are
+   * read, so that a payload over `handlers.maxPayloadSize` gets a typed
+   * RESOURCE_EXHAUSTED answer rather than a closed connection.
+   * @default twice `handlers.maxPayloadSize` + 65536, and at least 16 MiB (16777216)
    */
   maxFrameLength?: number;
   /**

@@ -23,7 +23,9 @@ export interface ResolvedTcpLimits {
 export function tcpLimits(options: MessagingServerOptions, logger: Logger): ResolvedTcpLimits {
   const tcp = options.tcp ?? {};
   const payload = options.handlers?.maxPayloadSize;
-  const maxFrameLength = tcp.maxFrameLength ?? (typeof payload === 'number' ? payload + FRAME_OVERHEAD : 16 * MiB);
+  // Frames are read up to twice the largest payload (at least 16 MiB): an oversized payload from a well-behaved
+  // client is read and refused with a typed RESOURCE_EXHAUSTED, while a frame far beyond costs only its connection.
+  const maxFrameLength = tcp.maxFrameLength ?? Math.max(16 * MiB, typeof payload === 'number' ? 2 * payload + FRAME_OVERHEAD : 0);
   const logged = new Map<string, { at: number; suppressed: number }>();
   const onReject = (reason: FrameRejection, detail: string, socket: Socket) => {
     const peer = `${socket.remoteAddress ?? '?'}`;

@@ -34,7 +34,8 @@ async function stopDuringCalls(config: ServerProcessConfig): Promise<StopResult>
   const server = new ServerChild({ ...config, countHandlers: true });
   try {
     const port = await server.listen(0);
-    const { client, close } = await tcpMessagingClient(port, { timeout: BUDGET });
+    // The connection watchdog off: every caller waits out its budget (the subject is the server's deadline check).
+    const { client, close } = await tcpMessagingClient(port, { timeout: BUDGET }, { deadAfterTimeouts: false });
     try {
       for (let i = 0; i < 10; i++) await client.request({ cmd: 'echo' }, { i }); // connected and warm
       const before = await server.stats();

@@ -97,7 +97,7 @@ export class FrameSocket extends TcpSocket {
   }
 
   protected override handleSend(message: unknown, callback?: (err?: unknown) => void): void {
-    const json = JSON.stringify(message);
+    const json = serializeFrame(message);
     const frame = `${json.length}#${json}`;
     if (this.outgoing === undefined) {
       this.outgoing = frame;
@@ -346,6 +346,27 @@ export class FrameSocket extends TcpSocket {
     this.frameLength = -1;
     this.releaseBudget();
     this.clearTimer();
+  }
+}
+
+/**
+ * A packet as JSON. A reply whose value JSON cannot write (a cycle, a BigInt,
+ * nesting deeper than the stack) becomes an INTERNAL error reply to its
+ * request, so that the caller learns at once instead of waiting out its
+ * budget; anything else that cannot be written throws, as with Nest's socket.
+ */
+function serializeFrame(message: unknown): string {
+  try {
+    return JSON.stringify(message);
+  } catch (err) {
+    const id = (message as { id?: unknown } | null)?.id;
+    const isReply = message !== null && typeof message === 'object' && ('response' in message || 'err' in message);
+    if (!isReply || typeof id !== 'string') throw err;
+    return JSON.stringify({
+      id,
+      isDisposed: true,
+      err: { code: 'INTERNAL', message: 'The reply could not be serialized', retryable: false },
+    });
   }
 }
 
