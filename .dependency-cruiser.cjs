@@ -17,6 +17,7 @@ const LAYERS = [
   'http', // the HTTP entry
   'opentelemetry', // optional subpath
   'terminus', // optional subpath
+  'grpc', // subpath: the gRPC API (client, server, handlers)
 ];
 
 const above = (i) => LAYERS.slice(i + 1);

@@ -25,6 +25,7 @@ const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, isMain, options) {
   if (request === 'nestjs-messaging') request = path.join(root, 'src', 'index.ts');
   else if (request === 'nestjs-messaging/opentelemetry') request = path.join(root, 'src', 'opentelemetry', 'index.ts');
+  else if (request === 'nestjs-messaging/grpc') request = path.join(root, 'src', 'grpc', 'index.ts');
   else if (nest11) {
     const m = NEST.exec(request);
     if (m) request = path.join(nest11Dir, m[1]) + (m[2] ?? '');

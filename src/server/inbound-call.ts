@@ -43,6 +43,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     private readonly message: InboundMessage,
     private readonly data: unknown,
     private readonly context: unknown,
+    /** gRPC: the server call, Nest's third handler argument. */
+    private readonly call: unknown = undefined,
   ) {}
 
   start(subscriber: Subscriber<unknown>): TeardownLogic {
@@ -90,7 +92,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   private invoke(prepared: unknown): void {
     if (this.ended) return;
     if (prepared === DROPPED) return this.complete();
-    const result = this.callback(prepared, this.context);
+    const result = this.call === undefined ? this.callback(prepared, this.context) : this.callback(prepared, this.context, this.call);
     if (result instanceof Promise) result.then((value) => this.deliver(value), (err: unknown) => this.error(err));
     else this.deliver(result);
   }
