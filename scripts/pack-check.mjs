@@ -10,7 +10,8 @@
  * Each installs its Nest major from the registry next to the tarball (no
  * legacy-peer-deps: the peer ranges must accept it), compiles against the
  * published type declarations, and runs a TCP round trip through
- * MessagingClient to a @MessageHandler served by messagingMicroservice().
+ * MessagingClient to a @MessageHandler served by messagingMicroservice(), and imports the
+ * `nestjs-messaging/grpc` subpath without @grpc/grpc-js installed (it loads it only for gRPC calls).
  * Exits non-zero on any failure.
  *
  * PACK_CHECK_KEEP=1 keeps the temporary folder.
@@ -44,7 +45,17 @@ const tarball = join(work, packed.filename);
 const files = packed.files.map((f) => f.path);
 
 // 2. The published files: the build, its types, the docs; no sources, tests or examples.
-const mustHave = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/http/correlation-id.middleware.js'];
+const mustHave = [
+  'package.json',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/http/correlation-id.middleware.js',
+  'dist/grpc/index.js',
+  'dist/grpc/index.d.ts',
+];
 const missing = mustHave.filter((f) => !files.includes(f));
 if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
 const unwanted = files.filter((f) => /^(src|test|examples|bench|scripts|compat|\.ci)\//.test(f) || /\.spec\.(js|d\.ts)$/.test(f) || /\.ts$/.test(f) && !f.endsWith('.d.ts'));
@@ -68,6 +79,7 @@ import {
   runWithMessageContext,
   type MessageMetadata,
 } from 'nestjs-messaging';
+import { GrpcStatus, grpcStatusOf, MessagingGrpcClient } from 'nestjs-messaging/grpc';
 
 @Controller()
 class PingHandlers {
@@ -105,8 +117,9 @@ async function main(): Promise<void> {
     );
     const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
     const moduleKind = ${esm ? "typeof require === 'undefined' ? 'esm' : 'cjs'" : "typeof module === 'object' ? 'cjs' : 'esm'"};
-    const ok = reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError';
-    console.log(JSON.stringify({ ok, nest, moduleKind, reply }));
+    const grpc = grpcStatusOf('NOT_FOUND') === GrpcStatus.NOT_FOUND && typeof MessagingGrpcClient.wrap === 'function';
+    const ok = grpc && reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError';
+    console.log(JSON.stringify({ ok, nest, moduleKind, grpc, reply }));
     if (!ok) process.exitCode = 1;
   } finally {
     await app.close();
