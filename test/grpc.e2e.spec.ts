@@ -31,6 +31,8 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** What the handlers saw, by test. */
 const seen: Array<{ text: string; timeLeft?: number; aborted?: string }> = [];
 const attemptsByText = new Map<string, number>();
+/** The AbortSignal of each handled call that asked to keep it. */
+const signals: AbortSignal[] = [];
 
 @Injectable()
 class Links {
@@ -82,6 +84,13 @@ class EchoHandlers {
         await delay(request.waitMs ?? 0);
         return { ...reply(text), downstream: JSON.stringify(await lastValueFrom(this.links.next!.say({ text: `${text}>c`, action: 'chain-c', waitMs: 500 }))) };
       }
+      case 'keep-signal':
+        signals.push(getMessageContext()!.signal!);
+        break;
+      case 'slow-started':
+        seen.push({ text: `${text}:started` });
+        await delay(request.waitMs ?? 0);
+        break;
       case 'chain-c':
         seen.push({ text, timeLeft: timeLeft() });
         await delay(request.waitMs ?? 0);
@@ -94,6 +103,7 @@ class EchoHandlers {
 
   @GrpcHandler(SERVICE, 'Count')
   count(request: CountRequest): Observable<EchoReply> {
+    signals.push(getMessageContext()!.signal!);
     const r = reply('count');
     return interval(5).pipe(
       take(request.count ?? 0),
@@ -247,6 +257,33 @@ describe(`gRPC through the library (Nest ${nestMajor})`, () => {
       expect(seen.find((s) => s.text === 'chain-2>c')!.timeLeft).toBeLessThanOrEqual(300);
     } finally {
       raw.close();
+    }
+  });
+
+  it('a call that ends normally leaves its signal alone (gRPC also reports a finished call as cancelled)', async () => {
+    signals.length = 0;
+    await lastValueFrom(echo.say({ text: 'calm', action: 'keep-signal' }));
+    await lastValueFrom(echo.count({ count: 2 }).pipe(toArray()));
+    await delay(150);
+    expect(signals.map((s) => s.aborted)).toEqual([false, false]);
+  });
+
+  it('with a gracePeriod, close() lets the calls in flight finish and refuses new ones (UNAVAILABLE)', async () => {
+    const draining = await startGrpcServer([EchoHandlers], { providers: [{ provide: Links, useValue: links }], server: { gracePeriod: 3000 } });
+    const other = MessagingGrpcClient.wrap(plainGrpcClient(draining.url), 'draining', { timeout: 3000 });
+    try {
+      const svc = other.getService<EchoService>(SERVICE);
+      const slow = lastValueFrom(svc.say({ text: 'drain-1', action: 'slow-started', waitMs: 400 }));
+      await waitFor(() => seen.some((s) => s.text === 'drain-1:started'), 5000, 'the slow call');
+      const closing = draining.close();
+      const refused = await lastValueFrom(svc.say({ text: 'drain-2' })).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE });
+      expect(await slow).toMatchObject({ text: 'drain-1' });
+      await closing;
+      expect(attemptsByText.has('drain-2')).toBe(false);
+    } finally {
+      await other.close();
+      (other.grpc as ReturnType<typeof plainGrpcClient>).close();
     }
   });
 

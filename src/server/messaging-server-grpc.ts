@@ -108,7 +108,14 @@ export class MessagingServerGrpc extends ServerGrpc {
    */
   override async close(): Promise<void> {
     const server = this.grpcClient as GrpcServerLike | null | undefined;
-    await drainGracefully(this.pipeline.inFlight, this.gracePeriod, () => server?.tryShutdown(() => undefined), this.shutdownLogger);
+    const started = performance.now();
+    let shutdown: Promise<void> | undefined;
+    const stopIntake = () => {
+      if (server) shutdown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    };
+    await drainGracefully(this.pipeline.inFlight, this.gracePeriod, stopIntake, this.shutdownLogger);
+    // A reply handed to grpc-js is on the wire once its session has closed: wait for that (within the grace period).
+    if (shutdown) await within(shutdown, this.gracePeriod - (performance.now() - started));
     await super.close();
   }
 
@@ -158,6 +165,13 @@ function heldRequests(requests: unknown, call: ServerCall): unknown {
   // Nest's @GrpcStreamMethod calls it once the handler has run.
   if (typeof drain === 'function') Object.defineProperty(held, 'drainBuffer', { value: () => drain.call(requests) });
   return held;
+}
+
+/** Waits for `promise`, at most `ms` milliseconds. */
+async function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  clearTimeout(timer);
 }
 
 /** The handler's failures as gRPC statuses (see `grpcStatusReply`). */
