@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientProxyFactory, ClientsModule, Transport } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
 import { lastValueFrom } from 'rxjs';
 import {
   EventHandler,
   getMessageContext,
+  getMessagingClientToken,
   InjectMessagingClient,
   MessageHandler,
   MessagingClient,
@@ -13,6 +15,7 @@ import {
   MessagingClientSerializer,
   MessagingHttpModule,
   MessagingModule,
+  runWithMessageContext,
   type MessageMetadata,
 } from '../src';
 import { GrpcHandler, MessagingGrpcClient } from '../src/grpc';
@@ -136,5 +139,30 @@ describe(`correlation and causation across HTTP -> gRPC -> TCP -> event (Nest ${
     const clients = http.get(MessagingClients);
     expect(clients.getGrpc('grpc')).toBeInstanceOf(MessagingGrpcClient);
     expect(() => clients.get('grpc')).toThrow(/is a gRPC client: get it with getGrpc/);
+  });
+
+  it("wraps a ClientGrpc of ClientsModule (useExisting), and builds gRPC clients in forRootAsync", async () => {
+    const ref = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot({
+          imports: [ClientsModule.register([{ name: 'ECHO_GRPC', ...grpcOptions(grpcServer.url) }])],
+          clients: [{ name: 'existing', useExisting: 'ECHO_GRPC' }],
+        }),
+        MessagingModule.forRootAsync({ clientNames: ['async'], useFactory: () => ({ clients: [{ name: 'async', ...grpcOptions(grpcServer.url) }] }) }),
+      ],
+    }).compile();
+    await ref.init();
+    try {
+      for (const name of ['existing', 'async']) {
+        const client = ref.get<MessagingGrpcClient>(getMessagingClientToken(name));
+        expect(client).toBeInstanceOf(MessagingGrpcClient);
+        const reply = await runWithMessageContext({ correlationId: `module-${name}` }, () =>
+          lastValueFrom(client.getService<EchoService>(SERVICE).say({ text: name }, { timeout: 3000 })),
+        );
+        expect(reply.correlationId).toBe(`module-${name}`);
+      }
+    } finally {
+      await ref.close();
+    }
   });
 });
