@@ -5,7 +5,7 @@ import { Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { IsString, MinLength } from 'class-validator';
 import { lastValueFrom, type Observable } from 'rxjs';
-import { defineMessage, getMessageContext, InjectMessagingClient, messagingMicroservice, MessagingModule, runWithMessageContext } from 'nestjs-messaging';
+import { defineMessage, getMessageContext, InjectMessagingClient, messagingMicroservice, MessagingModule, runWithMessageContext, timeLeft } from 'nestjs-messaging';
 import { GrpcHandler, MessagingGrpcClient, type MessagingServerGrpc } from 'nestjs-messaging/grpc';
 import { nestMajor } from './support/nest';
 
@@ -23,8 +23,7 @@ class EchoGrpc {
   // Nest's @GrpcMethod, in the library's pipeline: validated request, message context, deadline, AbortSignal.
   @GrpcHandler('Echo', 'Say', { contract: Say })
   say(request: SayRequest) {
-    const ctx = getMessageContext()!;
-    return { text: request.text, correlationId: ctx.correlationId, timeLeftMs: Math.round(ctx.deadline! - performance.now()) };
+    return { text: request.text, correlationId: getMessageContext()?.correlationId, timeLeftMs: timeLeft() };
   }
 }
 

@@ -2,6 +2,8 @@ import { Controller, Injectable } from '@nestjs/common';
 import { firstValueFrom, from, interval, lastValueFrom, map, Observable, take, toArray } from 'rxjs';
 import {
   getMessageContext,
+  MessagingClient,
+  MessagingConfigurationError,
   MessagingConnectionError,
   MessagingError,
   MessagingErrorCode,
@@ -155,6 +157,8 @@ describe(`gRPC through the library (Nest ${nestMajor})`, () => {
     expect(r.messageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(r.timeLeftMs).toBeGreaterThan(1000);
     expect(r.timeLeftMs).toBeLessThanOrEqual(2000);
+    // a ClientGrpc is not a ClientProxy to send on
+    expect(() => MessagingClient.wrap(nest as never, 'wrong')).toThrow(MessagingConfigurationError);
     // both spellings of the method, as with Nest's getService
     const viaOriginal = (echo as unknown as { Say: GrpcServiceClient<EchoService>['say'] }).Say({ text: 'again' });
     expect((await lastValueFrom(viaOriginal)).text).toBe('again');

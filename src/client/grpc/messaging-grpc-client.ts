@@ -70,6 +70,8 @@ export class MessagingGrpcClient {
   private readonly pending = new Set<CallExecution>();
   private readonly services = new Map<string, object>();
   private readonly stubs = new Map<string, GrpcStub>();
+  /** The services of the proto packages, read once (for `connect()` before any `getService`). */
+  private packageServices: string[] | undefined;
   private closed = false;
   private readonly shared: GrpcClientShared;
 
@@ -146,7 +148,7 @@ export class MessagingGrpcClient {
    * @throws an Error when a channel is not ready within `timeout`.
    */
   async connect(timeout?: number): Promise<void> {
-    const names = this.stubs.size > 0 ? [...this.stubs.keys()] : serviceNames(this.grpc);
+    const names = this.stubs.size > 0 ? [...this.stubs.keys()] : (this.packageServices ??= serviceNames(this.grpc));
     const deadline = timeout === undefined ? Infinity : Date.now() + timeout;
     await Promise.all(
       names.map(

@@ -52,7 +52,7 @@ export function loadGrpc(): GrpcPackage {
   }
 }
 
-/** Trailing metadata key of the library's structured error (JSON, UTF-8; `-bin`: gRPC sends it base64-encoded). */
+/** Trailing metadata key of the library's structured error (JSON, UTF-8; `-bin`: gRPC sends it base64-encoded). See {@link readErrorTrailer}. */
 export const GRPC_ERROR_TRAILER = 'msg-error-bin';
 
 /** Longest error JSON put in the trailers, in bytes; a longer one loses its `details` (peers limit metadata to 8 KiB by default). */
@@ -144,7 +144,14 @@ export function errorTrailers(error: WireError): GrpcMetadataLike {
   return trailers;
 }
 
-/** The library's structured error in a status's trailing metadata, if a library server sent one. @internal */
+/**
+ * The library's structured error in a gRPC status's trailing metadata (the
+ * `metadata` of a `@grpc/grpc-js` ServiceError), if a library server sent
+ * one: `{ code, message, details?, retryable, pattern, correlationId }`.
+ * Exported from `nestjs-messaging/grpc` as `readGrpcErrorTrailer`, for plain gRPC clients.
+ * @example
+ * client.getUser(req, (err) => { if (err) console.log(readGrpcErrorTrailer(err.metadata)?.details); });
+ */
 export function readErrorTrailer(metadata: unknown): WireError | undefined {
   const map = (metadata as Partial<GrpcMetadataLike> | null | undefined)?.getMap?.();
   const raw = map?.[GRPC_ERROR_TRAILER];
