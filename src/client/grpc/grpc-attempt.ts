@@ -1,7 +1,7 @@
 import { isObservable, type Observer, type Subscribable, type Unsubscribable } from 'rxjs';
 import { GrpcStatus } from '../../errors/grpc-status';
 import type { WireMetadata } from '../../wire/message-metadata';
-import { readErrorTrailer, toGrpcMetadata, type GrpcMetadataLike } from '../../wire/transports/grpc';
+import { toGrpcMetadata, type GrpcMetadataLike } from '../../wire/transports/grpc';
 import { ATTEMPT_DEADLINE_PASSED } from '../call-execution';
 import { isGrpcServiceError } from './classify-grpc-error';
 
@@ -114,11 +114,12 @@ export class GrpcAttempt implements Subscribable<unknown>, Unsubscribable {
 
   /**
    * Whether `err` is this attempt's own deadline passing: DEADLINE_EXCEEDED
-   * from grpc-js or from the server's deadline (the same one, carried over),
-   * not a status a library handler answered for a deadline of its own.
+   * once the deadline is reached (from grpc-js, or from the server, whose
+   * deadline is the same one carried over), not one a handler answered
+   * earlier for a deadline of its own (a shorter downstream call's).
    */
   private passedDeadline(err: unknown): boolean {
     if (this.deadline === undefined || !isGrpcServiceError(err) || err.code !== GrpcStatus.DEADLINE_EXCEEDED) return false;
-    return Date.now() >= this.deadline - 2 && readErrorTrailer(err.metadata) === undefined;
+    return Date.now() >= this.deadline - 2;
   }
 }

@@ -121,7 +121,9 @@ export const grpcCarrier: Carrier = {
     const deadline = call?.getDeadline?.();
     const at = deadline instanceof Date ? deadline.getTime() : deadline;
     if (typeof at !== 'number' || !Number.isFinite(at)) return map;
-    return { ...map, [MetadataKeys.timeoutMs]: String(Math.max(0, Math.floor(at - Date.now()))) };
+    const out = map ?? {};
+    out[MetadataKeys.timeoutMs] = String(Math.max(0, Math.floor(at - Date.now())));
+    return out;
   },
 };
 
