@@ -19,6 +19,7 @@ const LAYERS = [
   'terminus', // optional subpath
   'asyncapi', // optional subpath: JSON Schema, the AsyncAPI document, the contract diff
   'cli', // the nestjs-messaging command (package.json bin)
+  'grpc', // subpath: the gRPC API (client, server, handlers)
 ];
 
 const above = (i) => LAYERS.slice(i + 1);

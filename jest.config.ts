@@ -47,6 +47,7 @@ const config: Config = {
     '^nestjs-messaging/opentelemetry$': '<rootDir>/src/opentelemetry/index.ts',
     '^nestjs-messaging/terminus$': '<rootDir>/src/terminus/index.ts',
     '^nestjs-messaging/asyncapi$': '<rootDir>/src/asyncapi/index.ts',
+    '^nestjs-messaging/grpc$': '<rootDir>/src/grpc/index.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,

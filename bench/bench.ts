@@ -7,7 +7,8 @@
  * OpenTelemetry, and a plain server making its OpenTelemetry spans with the SDK directly. Tables:
  *   (a) the client alone: raw ClientProxy vs MessagingClient, both calling the plain server;
  *   (b) the whole library against plain Nest at concurrency 16, and OpenTelemetry against an SDK reference;
- *   (c) cold require time of @nestjs/microservices and of the library's built entry.
+ *   (c) cold require time of @nestjs/microservices and of the library's built entry;
+ *   (d) a unary gRPC call: MessagingGrpcClient against raw ClientGrpc (bench/grpc.ts), on two more server processes.
  * The method (rounds, CPU per message, ratios) is in bench/harness.ts.
  *
  * Environment: BENCH_MAJOR=11|12|both (default both)  BENCH_QUICK=1 (short rounds: a smoke run, not for publishing)
@@ -45,6 +46,7 @@ import {
   type Round,
   type RowResult,
 } from './harness';
+import { grpcUnary } from './grpc';
 import { libraryEntry, printColdRequire } from './require-time';
 import { SERVER_KINDS, type ServerKind } from './servers/protocol';
 import { benchInstrumentation } from './tracing';
@@ -227,6 +229,7 @@ async function benchOneMajor(): Promise<void> {
     const entry = process.env.BENCH_LIBRARY_ENTRY ? (JSON.parse(process.env.BENCH_LIBRARY_ENTRY) as { path: string; label: string }) : libraryEntry();
     console.log('#### (c) Cold require\n');
     printColdRequire(nestMajor, entry);
+    await grpcUnary(servers['grpc-plain'], servers['grpc-library'], nestMajor);
   } finally {
     await Promise.all(started.map((s) => s.stop()));
   }

@@ -10,7 +10,8 @@
  * Each installs its Nest major from the registry next to the tarball (no
  * legacy-peer-deps: the peer ranges must accept it), compiles against the
  * published type declarations, and runs a TCP round trip through
- * MessagingClient to a @MessageHandler served by messagingMicroservice().
+ * MessagingClient to a @MessageHandler served by messagingMicroservice(), and imports the
+ * `nestjs-messaging/grpc` subpath without @grpc/grpc-js installed (it loads it only for gRPC calls).
  * Then each runs the installed `nestjs-messaging` command: `asyncapi` on a
  * module with a contract (a class-validator DTO in the CommonJS app, a zod
  * schema in the ESM app, loaded by require and by import), and
@@ -49,8 +50,18 @@ const files = packed.files.map((f) => f.path);
 
 // 2. The published files: the build, its types, the docs; no sources, tests or examples.
 const mustHave = [
-  'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/http/correlation-id.middleware.js',
-  'dist/asyncapi/index.js', 'dist/asyncapi/index.d.ts', 'dist/cli/main.js',
+  'package.json',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+  'dist/index.js',
+  'dist/index.d.ts',
+  'dist/http/correlation-id.middleware.js',
+  'dist/asyncapi/index.js',
+  'dist/asyncapi/index.d.ts',
+  'dist/cli/main.js',
+  'dist/grpc/index.js',
+  'dist/grpc/index.d.ts',
 ];
 const missing = mustHave.filter((f) => !files.includes(f));
 if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
@@ -106,6 +117,7 @@ import {
   runWithMessageContext,
   type MessageMetadata,
 } from 'nestjs-messaging';
+import { GrpcStatus, grpcStatusOf, MessagingGrpcClient } from 'nestjs-messaging/grpc';
 
 @Controller()
 class PingHandlers {
@@ -143,8 +155,9 @@ async function main(): Promise<void> {
     );
     const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
     const moduleKind = ${esm ? "typeof require === 'undefined' ? 'esm' : 'cjs'" : "typeof module === 'object' ? 'cjs' : 'esm'"};
-    const ok = reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError';
-    console.log(JSON.stringify({ ok, nest, moduleKind, reply }));
+    const grpc = grpcStatusOf('NOT_FOUND') === GrpcStatus.NOT_FOUND && typeof MessagingGrpcClient.wrap === 'function';
+    const ok = grpc && reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError';
+    console.log(JSON.stringify({ ok, nest, moduleKind, grpc, reply }));
     if (!ok) process.exitCode = 1;
   } finally {
     await app.close();

@@ -26,6 +26,7 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   if (request === 'nestjs-messaging') request = path.join(root, 'src', 'index.ts');
   else if (request === 'nestjs-messaging/opentelemetry') request = path.join(root, 'src', 'opentelemetry', 'index.ts');
   else if (request === 'nestjs-messaging/asyncapi') request = path.join(root, 'src', 'asyncapi', 'index.ts');
+  else if (request === 'nestjs-messaging/grpc') request = path.join(root, 'src', 'grpc', 'index.ts');
   else if (nest11) {
     const m = NEST.exec(request);
     if (m) request = path.join(nest11Dir, m[1]) + (m[2] ?? '');

@@ -1,5 +1,5 @@
 export { MessagingModule } from './module/messaging.module';
-export { MessagingClients } from './module/messaging-clients';
+export { MessagingClients, type AnyMessagingClient } from './module/messaging-clients';
 export { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './module/messaging.constants';
 export { InjectMessagingClient } from './module/inject-messaging-client.decorator';
 export type {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Controller, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom } from 'rxjs';
+import { GrpcMethod, MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import {
+  getMessageContext,
   getMessagingClientToken,
   MessageMeta,
   MessagingClient,
@@ -14,7 +15,9 @@ import {
   runWithMessageContext,
   type MessageMetadata,
 } from '../src';
+import { GrpcHandler, MessagingGrpcClient } from '../src/grpc';
 import { brokersRequired, reachableBrokers } from './support/brokers';
+import { grpcOptions, plainGrpcClient, SERVICE, startGrpcServer, type EchoReply, type EchoRequest, type EchoService, type RunningGrpc } from './support/grpc';
 import { nestMajor } from './support/nest';
 import { BROKER_OF, endpoint, nestOptions, plainClient, startServer, TRANSPORTS, uniqueName, type Endpoint, type TransportName } from './support/transports';
 
@@ -22,7 +25,9 @@ import { BROKER_OF, endpoint, nestOptions, plainClient, startServer, TRANSPORTS,
  * A fleet halfway through an upgrade: this jest run's major on one side, the
  * other major on the other, run as a child process from the build (dist/, built
  * here when older than src/). Every transport, both directions, with
- * {MessagingClient, plain ClientProxy} x {library handler, plain handler}.
+ * {MessagingClient, plain ClientProxy} x {library handler, plain handler};
+ * gRPC both directions with {MessagingGrpcClient, plain ClientGrpc} x
+ * {@GrpcHandler (unary), plain @GrpcMethod (server streaming)} on the library's gRPC server.
  */
 const root = join(__dirname, '..');
 const otherMajor = nestMajor === 12 ? 11 : 12;
@@ -52,9 +57,9 @@ interface PeerEndpoint extends Endpoint {
   ns: string;
 }
 
-function peer(role: 'server' | 'client', endpoints: PeerEndpoint[]): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
+function peer(role: 'server' | 'client', endpoints: PeerEndpoint[], grpcUrl = ''): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
   const child = spawn(process.execPath, [join(__dirname, 'interop/peer.cjs')], {
-    env: { ...process.env, PEER_MAJOR: String(otherMajor), ROLE: role, PEER_ENDPOINTS: JSON.stringify(endpoints) },
+    env: { ...process.env, PEER_MAJOR: String(otherMajor), ROLE: role, PEER_ENDPOINTS: JSON.stringify(endpoints), PEER_GRPC_URL: grpcUrl },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
@@ -92,6 +97,43 @@ function handlers(ns: string) {
   return Handlers;
 }
 
+/** The gRPC side, as test/interop/peer.cjs has it. */
+@Controller()
+class GrpcHandlers {
+  @GrpcHandler(SERVICE, 'Say')
+  say(request: EchoRequest): Partial<EchoReply> {
+    const ctx = getMessageContext()!;
+    return { text: request.text, correlationId: ctx.correlationId, tenant: ctx.app.tenant ?? '', attempt: nestMajor };
+  }
+
+  @GrpcMethod(SERVICE, 'Count')
+  count(_request: unknown, metadata: { get(key: string): unknown[] }): Observable<Partial<EchoReply>> {
+    const correlationId = String(metadata.get('msg-correlation-id')[0] ?? '');
+    return from([0, 1].map((index) => ({ index, correlationId, attempt: nestMajor })));
+  }
+}
+
+interface GrpcCell {
+  client: 'library' | 'plain';
+  method: 'say' | 'count';
+  ok: boolean;
+  reply?: Partial<EchoReply> | Array<Partial<EchoReply>>;
+  error?: string;
+}
+
+/** Checks one gRPC cell: served by Nest `served`, with the caller's metadata when the caller is the library. */
+function checkGrpcCell(c: GrpcCell, served: number, correlationId: string): void {
+  const cell = `gRPC ${c.client} client -> ${c.method}`;
+  expect({ cell, ok: c.ok, error: c.error }).toEqual({ cell, ok: true, error: undefined });
+  const replies = Array.isArray(c.reply) ? c.reply : [c.reply!];
+  expect({ cell, n: replies.length }).toEqual({ cell, n: c.method === 'count' ? 2 : 1 });
+  for (const r of replies) {
+    expect({ cell, attempt: r.attempt }).toEqual({ cell, attempt: served });
+    if (c.client === 'library') expect({ cell, correlationId: r.correlationId }).toEqual({ cell, correlationId });
+  }
+  if (c.client === 'library' && c.method === 'say') expect(replies[0]).toMatchObject({ tenant: 'acme' });
+}
+
 const usable = TRANSPORTS.filter((t) => {
   const broker = BROKER_OF[t];
   if (!broker || reachableBrokers().has(broker)) return true;
@@ -116,9 +158,11 @@ describe(`mixed majors: Nest ${nestMajor} with a Nest ${otherMajor} peer`, () =>
 
   it(`a Nest ${otherMajor} client calls Nest ${nestMajor} servers`, async () => {
     const servers: INestMicroservice[] = [];
+    let grpcServer: RunningGrpc | undefined;
     try {
       for (const ep of endpoints) servers.push(await startServer(ep, [handlers(ep.ns)]));
-      const { child, lines } = peer('client', endpoints);
+      grpcServer = await startGrpcServer([GrpcHandlers]);
+      const { child, lines } = peer('client', endpoints, grpcServer.url);
       const out = await nextJson(lines, 30_000);
       child.kill();
       expect(out.major).toBe(otherMajor);
@@ -130,8 +174,12 @@ describe(`mixed majors: Nest ${nestMajor} with a Nest ${otherMajor} peer`, () =>
         expect(r.reply).toMatchObject({ data: { n: r.client === 'library' ? 1 : 2 }, major: nestMajor });
         if (r.handler === 'echo' && r.client === 'library') expect(r.reply).toMatchObject({ correlationId: 'majors-1', app: { tenant: 'acme' } });
       }
+      const grpcCells = out.grpc as GrpcCell[];
+      expect(grpcCells).toHaveLength(4);
+      for (const c of grpcCells) checkGrpcCell(c, nestMajor, 'majors-grpc-1');
     } finally {
       await Promise.allSettled(servers.map((s) => s.close()));
+      await grpcServer?.close();
     }
   }, 60_000);
 
@@ -141,7 +189,21 @@ describe(`mixed majors: Nest ${nestMajor} with a Nest ${otherMajor} peer`, () =>
     const plains: ClientProxy[] = [];
     try {
       const ready = await nextJson(lines, 30_000);
-      expect(ready).toEqual({ ready: true, major: otherMajor });
+      expect(ready).toMatchObject({ ready: true, major: otherMajor });
+      const grpcUrl = ready.grpcUrl as string;
+      const grpcApp = await Test.createTestingModule({ imports: [MessagingModule.forRoot({ clients: [{ name: 'grpc', ...grpcOptions(grpcUrl) }] })] }).compile();
+      apps.push(grpcApp);
+      const echo = grpcApp.get<MessagingGrpcClient>(getMessagingClientToken('grpc')).getService<EchoService>(SERVICE);
+      const plainGrpc = plainGrpcClient(grpcUrl);
+      const inContext = <T>(fn: () => Promise<T>) => runWithMessageContext({ correlationId: 'majors-grpc-2', app: { tenant: 'acme' } }, fn);
+      const grpcCells: GrpcCell[] = [
+        { client: 'library', method: 'say', ok: true, reply: await inContext(() => lastValueFrom(echo.say({ text: 'lib' }, { timeout: 3000 }))) },
+        { client: 'library', method: 'count', ok: true, reply: await inContext(() => lastValueFrom(echo.count({ count: 2 }).pipe(toArray()))) },
+        { client: 'plain', method: 'say', ok: true, reply: await lastValueFrom(plainGrpc.getService<EchoService>(SERVICE).say({ text: 'plain' })) },
+        { client: 'plain', method: 'count', ok: true, reply: await lastValueFrom(plainGrpc.getService<EchoService>(SERVICE).count({ count: 2 }).pipe(toArray())) },
+      ];
+      plainGrpc.close();
+      for (const c of grpcCells) checkGrpcCell(c, otherMajor, 'majors-grpc-2');
       for (const ep of endpoints) {
         const app = await Test.createTestingModule({
           imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', ...nestOptions(ep) }] })],

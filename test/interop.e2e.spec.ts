@@ -1,8 +1,9 @@
 import { Controller, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { EventPattern, MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
+import { EventPattern, GrpcMethod, MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import {
+  getMessageContext,
   getMessagingClientToken,
   MessageMeta,
   MessagingClient,
@@ -10,14 +11,31 @@ import {
   runWithMessageContext,
   type MessageMetadata,
 } from '../src';
+import { GrpcHandler, MessagingGrpcClient } from '../src/grpc';
 import { describeWithBroker } from './support/brokers';
+import {
+  grpc,
+  grpcOptions,
+  plainGrpcClient,
+  rawEchoClient,
+  rawUnary,
+  SERVICE,
+  startGrpcServer,
+  startRawServer,
+  type EchoReply,
+  type EchoRequest,
+  type EchoService,
+} from './support/grpc';
 import { nestMajor, waitFor } from './support/nest';
 import { BROKER_OF, endpoint, nestOptions, plainClient, startServer, TRANSPORTS, uniqueName, type Endpoint } from './support/transports';
 
 /**
  * The interop matrix in one Nest major: {MessagingClient, plain ClientProxy} x
  * {library handler on the library's server, plain handler on Nest's own server},
- * per transport. Mixed majors: test/interop-majors.e2e.spec.ts.
+ * per transport; for gRPC, {MessagingGrpcClient, plain ClientGrpc, plain
+ * @grpc/grpc-js client} x {@GrpcHandler and plain @GrpcMethod on the
+ * library's server, @GrpcMethod on Nest's own server, a plain @grpc/grpc-js
+ * server}. Mixed majors: test/interop-majors.e2e.spec.ts.
  */
 function controllers(ns: string) {
   const events: Array<{ kind: string; data: unknown; correlationId?: string }> = [];
@@ -123,5 +141,101 @@ describe.each(TRANSPORTS)(`interop over %s (Nest ${nestMajor})`, (transport) => 
         if (handlerKind === 'library' && clientKind === 'library') expect(events[0]!.correlationId).toBe('interop-ev');
       });
     });
+  });
+});
+
+/** What a gRPC handler that is not the library's saw of the call's metadata. */
+function fromRawMetadata(request: EchoRequest, metadata: grpc.Metadata): Partial<EchoReply> {
+  const first = (key: string) => String(metadata.get(key)[0] ?? '');
+  return { text: request.text, correlationId: first('msg-correlation-id'), tenant: first('app-tenant'), messageId: first('msg-id') };
+}
+
+@Controller()
+class GrpcLibraryHandler {
+  @GrpcHandler(SERVICE, 'Say')
+  say(request: EchoRequest): Partial<EchoReply> {
+    const ctx = getMessageContext()!;
+    return { text: request.text, correlationId: ctx.correlationId, tenant: ctx.app.tenant ?? '', messageId: ctx.message!.messageId };
+  }
+}
+
+@Controller()
+class GrpcPlainHandler {
+  @GrpcMethod(SERVICE, 'Say')
+  say(request: EchoRequest, metadata: grpc.Metadata): Partial<EchoReply> {
+    return fromRawMetadata(request, metadata);
+  }
+}
+
+type GrpcServerKind = 'library server, @GrpcHandler' | 'library server, plain @GrpcMethod' | 'Nest server, plain @GrpcMethod' | 'plain grpc-js server';
+type GrpcClientKind = 'MessagingGrpcClient' | 'plain ClientGrpc' | 'plain grpc-js client';
+const GRPC_SERVERS: GrpcServerKind[] = ['library server, @GrpcHandler', 'library server, plain @GrpcMethod', 'Nest server, plain @GrpcMethod', 'plain grpc-js server'];
+const GRPC_CLIENTS: GrpcClientKind[] = ['MessagingGrpcClient', 'plain ClientGrpc', 'plain grpc-js client'];
+
+async function startGrpcKind(kind: GrpcServerKind): Promise<{ url: string; close(): Promise<void> }> {
+  switch (kind) {
+    case 'library server, @GrpcHandler':
+      return startGrpcServer([GrpcLibraryHandler]);
+    case 'library server, plain @GrpcMethod':
+      return startGrpcServer([GrpcPlainHandler]);
+    case 'Nest server, plain @GrpcMethod':
+      return startGrpcServer([GrpcPlainHandler], { library: false });
+    case 'plain grpc-js server':
+      return startRawServer({
+        Say: (call: grpc.ServerUnaryCall<EchoRequest, EchoReply>, cb: grpc.sendUnaryData<Partial<EchoReply>>) => cb(null, fromRawMetadata(call.request, call.metadata)),
+      });
+  }
+}
+
+async function callGrpc(kind: GrpcClientKind, url: string, text: string): Promise<Partial<EchoReply>> {
+  if (kind === 'MessagingGrpcClient') {
+    const app = await Test.createTestingModule({ imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', ...grpcOptions(url) }] })] }).compile();
+    try {
+      const client = app.get<MessagingGrpcClient>(getMessagingClientToken('svc'));
+      return await runWithMessageContext({ correlationId: 'interop-grpc', app: { tenant: 'acme' } }, () =>
+        lastValueFrom(client.getService<EchoService>(SERVICE).say({ text }, { timeout: 3000 })),
+      );
+    } finally {
+      await app.close();
+    }
+  }
+  if (kind === 'plain ClientGrpc') {
+    const client = plainGrpcClient(url);
+    try {
+      return await lastValueFrom(client.getService<EchoService>(SERVICE).say({ text }));
+    } finally {
+      client.close();
+    }
+  }
+  const raw = rawEchoClient(url);
+  try {
+    const { reply, error } = await rawUnary(raw, 'say', { text });
+    if (error) throw error;
+    return reply!;
+  } finally {
+    raw.close();
+  }
+}
+
+describe.each(GRPC_SERVERS)(`interop over gRPC (Nest ${nestMajor}): %s`, (serverKind) => {
+  let server: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    server = await startGrpcKind(serverKind);
+  });
+  afterAll(() => server?.close());
+
+  it.each(GRPC_CLIENTS)('%s', async (clientKind) => {
+    const reply = await callGrpc(clientKind, server.url, `${clientKind} -> ${serverKind}`);
+    expect(reply.text).toBe(`${clientKind} -> ${serverKind}`);
+    if (clientKind === 'MessagingGrpcClient') {
+      // the metadata rides as gRPC metadata: the library's context, or the raw keys a plain handler reads
+      expect(reply).toMatchObject({ correlationId: 'interop-grpc', tenant: 'acme' });
+      expect(reply.messageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    } else if (serverKind === 'library server, @GrpcHandler') {
+      expect(reply.correlationId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(reply.tenant ?? '').toBe('');
+    } else {
+      expect(reply.correlationId ?? '').toBe('');
+    }
   });
 });

@@ -3,7 +3,8 @@
  * - plain:     Nest's ServerTCP, plain @MessagePattern / @EventPattern handlers;
  * - library:   messagingMicroservice (the library's inbound pipeline), @MessageHandler / @EventHandler, a contract handler;
  * - traced:    the library server with OpenTelemetryInstrumentation (real SDK, exported nowhere);
- * - reference: Nest's ServerTCP, a plain handler making its span and histogram record with the SDK directly.
+ * - reference: Nest's ServerTCP, a plain handler making its span and histogram record with the SDK directly;
+ * - grpc-plain, grpc-library: Nest's ServerGrpc with @GrpcMethod, the library's gRPC server with @GrpcHandler (grpc.ts).
  * Listens on a free loopback port and reports it, then answers the side channel (protocol.ts).
  */
 import 'reflect-metadata';
@@ -13,6 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { ClientProxy, Transport, type MicroserviceOptions, type TcpOptions } from '@nestjs/microservices';
 import { messagingMicroservice } from 'nestjs-messaging';
 import { benchInstrumentation } from '../tracing';
+import { grpcServer, LibraryGrpcHandlers, PlainGrpcHandlers } from './grpc';
 import { LibraryHandlers } from './library';
 import { PlainHandlers } from './plain';
 import type { ServerKind } from './protocol';
@@ -21,8 +23,16 @@ import { announce, serveSideChannel } from './side-channel';
 
 const tcp: TcpOptions = { transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } };
 
-function setup(kind: ServerKind): { controller: Type<unknown>; options: MicroserviceOptions } {
+function setup(kind: ServerKind): { controller: Type<unknown>; options: MicroserviceOptions; port?: () => number } {
   switch (kind) {
+    case 'grpc-plain': {
+      const { strategy, port } = grpcServer(false);
+      return { controller: PlainGrpcHandlers, options: strategy, port };
+    }
+    case 'grpc-library': {
+      const { strategy, port } = grpcServer(true);
+      return { controller: LibraryGrpcHandlers, options: strategy, port };
+    }
     case 'plain':
       return { controller: PlainHandlers, options: tcp };
     case 'library':
@@ -37,7 +47,7 @@ function setup(kind: ServerKind): { controller: Type<unknown>; options: Microser
 async function main(): Promise<void> {
   const kind = process.env.BENCH_SERVER as ServerKind;
   if (!process.send) throw new Error('bench/servers/main.ts is started by bench/harness.ts (it needs an IPC channel)');
-  const { controller, options } = setup(kind);
+  const { controller, options, port: grpcPort } = setup(kind);
   @Module({ controllers: [controller] })
   class BenchServerModule {}
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(BenchServerModule, { ...options, logger: ['error', 'warn'] });
@@ -46,7 +56,7 @@ async function main(): Promise<void> {
   const stop = () => void app.close().finally(() => process.exit(0));
   process.once('disconnect', stop);
   process.once('SIGTERM', stop);
-  const { port } = app.unwrap<Server>().address() as AddressInfo;
+  const port = grpcPort ? grpcPort() : (app.unwrap<Server>().address() as AddressInfo).port;
   const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
   announce(port, nest);
 }

@@ -1,5 +1,4 @@
-import type { ClientProxy } from '@nestjs/microservices';
-import type { Observable, Observer, Subscription, Unsubscribable } from 'rxjs';
+import type { Observer, Subscribable, Unsubscribable } from 'rxjs';
 import type { AnyContract } from '../contract/message-contract';
 import { MessagingErrorCode } from '../errors/error-codes';
 import {
@@ -14,10 +13,8 @@ import {
 } from '../errors/messaging.errors';
 import type { CallObserver, MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
 import { startCall } from '../instrumentation/observers';
-import { encodeMetadata, newId, type AppMetadata } from '../wire/message-metadata';
-import type { Carrier } from '../wire/carriers';
+import { encodeMetadata, newId, type AppMetadata, type WireMetadata } from '../wire/message-metadata';
 import { backoffDelay, type ResolvedPolicy, type RetryEvent } from './call-policy';
-import { classifyError } from './classify-error';
 import type { BulkheadTicket } from '../resilience/bulkhead';
 import type { AttemptRecorder, ClientResilience } from '../resilience/client-resilience';
 import { checkPayloadSize } from '../wire/payload-size';
@@ -39,11 +36,26 @@ export interface Call {
   readonly deadline: number | undefined;
 }
 
-/** What an execution needs from its MessagingClient. @internal */
+/**
+ * What an attempt's source reports with `error()` when the transport's own
+ * deadline for the attempt (the `timeoutMs` it was given: gRPC's native
+ * deadline) passed: the execution then ends the attempt as its own timer would.
+ * @internal
+ */
+export const ATTEMPT_DEADLINE_PASSED = Symbol('nestjs-messaging:attempt-deadline-passed');
+
+/** What an execution needs from its client (a MessagingClient, a gRPC method of a MessagingGrpcClient). @internal */
 export interface ExecutionHost {
   readonly name: string;
-  readonly proxy: ClientProxy;
-  readonly carrier: Carrier;
+  /**
+   * Sends one attempt: `metadata` is the attempt's wire metadata, `timeoutMs`
+   * what is left for it (of the call's budget or of `attemptTimeout`) for
+   * transports with a native deadline. Its values, completion or error are
+   * the attempt's outcome; unsubscribing abandons it.
+   */
+  dispatch(call: Call, metadata: WireMetadata, timeoutMs: number | undefined): Subscribable<unknown>;
+  /** What an attempt failed with, as a MessagingError. */
+  classify(err: unknown, fields: MessagingErrorFields): MessagingError;
   readonly system: string;
   readonly instruments: readonly MessagingInstrumentation[] | undefined;
   readonly pending: Set<CallExecution>;
@@ -72,7 +84,9 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
   private attempt = 0;
   private emitted = false;
   private done = false;
-  private inner: Subscription | undefined;
+  private inner: Unsubscribable | undefined;
+  /** Whether the current attempt's limit is `attemptTimeout` (rather than what is left of the call's budget). */
+  private attemptLimited = false;
   private attemptTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private budgetTimer: NodeJS.Timeout | undefined;
@@ -275,6 +289,7 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
     let timeoutMs: number | undefined;
     if (!call.event && (budgetLeft !== undefined || policy.attemptTimeout !== false)) {
       const limit = policy.attemptTimeout === false ? Infinity : policy.attemptTimeout;
+      this.attemptLimited = limit < (budgetLeft ?? Infinity);
       timeoutMs = Math.max(0, Math.floor(Math.min(budgetLeft ?? Infinity, limit)));
     }
     const metadata = encodeMetadata({
@@ -288,12 +303,11 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
       app: call.app,
     });
     if (this.instrumented?.headers) Object.assign(metadata, this.instrumented.headers);
-    const message = host.carrier.wrap(call.data, metadata);
-    let source: Observable<unknown>;
+    let source: Subscribable<unknown>;
     try {
-      source = call.event ? host.proxy.emit(call.pattern, message) : host.proxy.send(call.pattern, message);
+      source = host.dispatch(call, metadata, timeoutMs);
     } catch (err) {
-      this.attemptFailed(classifyError(err, this.fields));
+      this.attemptFailed(host.classify(err, this.fields));
       return;
     }
     if (policy.attemptTimeout !== false) this.attemptTimer = setTimeout(onAttemptTimeout, policy.attemptTimeout, this, number);
@@ -322,7 +336,11 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
 
   /** @internal the current attempt failed */
   error(err: unknown): void {
-    if (!this.done) this.attemptFailed(classifyError(err, this.fields));
+    if (this.done) return;
+    if (err !== ATTEMPT_DEADLINE_PASSED) return this.attemptFailed(this.host.classify(err, this.fields));
+    // The transport enforced the attempt's deadline: the same outcome as our own timer's.
+    if (this.attemptLimited) this.attemptTimedOut(this.attempt);
+    else this.budgetSpent();
   }
 
   private attemptFailed(err: MessagingError): void {

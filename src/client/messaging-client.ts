@@ -1,4 +1,4 @@
-import { Transport, type ClientProxy } from '@nestjs/microservices';
+import { ClientGrpcProxy, Transport, type ClientProxy } from '@nestjs/microservices';
 import { concatMap, defer, from, lastValueFrom, Observable, type Observer, type Unsubscribable } from 'rxjs';
 import { toDto } from '../contract/contract-codec';
 import {
@@ -11,14 +11,20 @@ import {
   type ResponseOf,
   type VersionsOf,
 } from '../contract/message-contract';
-import { describePattern, MessagingError, type MessagePattern, type MessagingErrorFields } from '../errors/messaging.errors';
+import {
+  describePattern,
+  MessagingConfigurationError,
+  MessagingError,
+  type MessagePattern,
+  type MessagingErrorFields,
+} from '../errors/messaging.errors';
 import { MessagingErrorCode } from '../errors/error-codes';
 import type { MessagingInstrumentation } from '../instrumentation/messaging-instrumentation';
-import { getMessageContext } from '../context/message-context';
-import { assertValidAppMetadata, type AppMetadata } from '../wire/message-metadata';
 import { carrierFor, systemName, transportOfProxy, type Carrier } from '../wire/carriers';
 import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy } from './call-policy';
+import { prepareCall } from './prepare-call';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
+import { classifyError } from './classify-error';
 import { ConnectionWatchdog } from './connection-watchdog';
 import { EmitOutcome } from './emit-outcome';
 import { TCP_CLIENT_DEFAULTS, type TcpClientOptions } from './tcp-client.options';
@@ -97,7 +103,13 @@ export class MessagingClient {
     readonly proxy: ClientProxy,
     private readonly config: MessagingClientConfig,
   ) {
+    if (proxy instanceof ClientGrpcProxy) {
+      throw new MessagingConfigurationError(
+        `client '${config.name}': a gRPC ClientGrpc has no send/emit; wrap it with MessagingGrpcClient.wrap() from 'nestjs-messaging/grpc'`,
+      );
+    }
     const transport = config.carrier?.transport ?? transportOfProxy(proxy);
+    const carrier = config.carrier ?? carrierFor(transport);
     const threshold = config.deadAfterTimeouts ?? TCP_CLIENT_DEFAULTS.deadAfterTimeouts;
     const watchdog =
       transportOfProxy(proxy) === Transport.TCP && threshold !== false ? new ConnectionWatchdog(proxy, config.name, threshold) : undefined;
@@ -105,8 +117,11 @@ export class MessagingClient {
     this.host = {
       watchdog,
       name: config.name,
-      proxy,
-      carrier: config.carrier ?? carrierFor(transport),
+      dispatch: (call, metadata) => {
+        const message = carrier.wrap(call.data, metadata);
+        return call.event ? proxy.emit(call.pattern, message) : proxy.send(call.pattern, message);
+      },
+      classify: classifyError,
       system: systemName(transport),
       instruments: config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined,
       pending: this.pending,
@@ -286,24 +301,7 @@ export class MessagingClient {
     const payloadVersion = contract
       ? ((options as ContractCallOptions | undefined)?.version ?? contract.current)
       : (options as CallOptions | undefined)?.payloadVersion;
-    const ctx = getMessageContext();
-    let app: AppMetadata = ctx?.app ?? EMPTY;
-    if (options?.metadata) {
-      assertValidAppMetadata(options.metadata);
-      app = { ...app, ...options.metadata };
-    }
-    return {
-      pattern,
-      data,
-      policy: options ? mergePolicy(this.config.policy, options) : this.config.policy,
-      correlationId: ctx?.correlationId,
-      causationId: ctx?.message?.messageId,
-      app,
-      payloadVersion,
-      event,
-      contract,
-      deadline: event ? undefined : ctx?.deadline,
-    };
+    return prepareCall(pattern, data, this.config.policy, options, event, contract, payloadVersion);
   }
 
   /** Runs one message: attempts, retries, budget (see CallExecution). Returns the teardown. */
@@ -311,8 +309,6 @@ export class MessagingClient {
     return new CallExecution(this.host, call, out as Observer<unknown>).start();
   }
 }
-
-const EMPTY: AppMetadata = Object.freeze({});
 
 /**
  * A reply that breaks its contract's response is the called service's fault,

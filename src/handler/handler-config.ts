@@ -15,6 +15,8 @@ export interface HandlerConfig {
   readonly options: MessagingHandlerOptions;
   /** `Class.method`, for logs and dedupe keys. */
   readonly name: string;
+  /** gRPC stream handlers: the payload is an Observable of requests (no payload size or contract checks). */
+  readonly requestStream?: boolean;
 }
 
 /** Key of the HandlerConfig in a pattern's `extras` (a symbol: invisible to JSON and to Nest's graph). @internal */

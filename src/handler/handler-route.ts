@@ -54,7 +54,7 @@ export class HandlerRoute {
     this.exposeErrors = own?.exposeErrors ?? defaults?.exposeErrors ?? false;
     this.invalidEvents = own?.invalidEvents ?? defaults?.invalidEvents ?? 'dead-letter';
     // Limits and dedupe are the library handlers' (plain handlers are left as Nest runs them).
-    this.maxPayloadSize = config ? (own?.maxPayloadSize ?? defaults?.maxPayloadSize ?? false) : false;
+    this.maxPayloadSize = config && !config.requestStream ? (own?.maxPayloadSize ?? defaults?.maxPayloadSize ?? false) : false;
     const chosen = own?.dedupe ?? defaults?.dedupe;
     if (config && isEvent && chosen) {
       const ownObj = typeof own?.dedupe === 'object' ? own.dedupe : undefined;

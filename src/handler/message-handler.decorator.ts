@@ -107,8 +107,9 @@ function handlerDecorator(
  * above or below the library's decorator, is asked before the library's
  * catch-all filter. (The list is found by its content, not by Nest's
  * metadata key, which the public API does not export.)
+ * @internal
  */
-function behindOtherFilters(method: object): void {
+export function behindOtherFilters(method: object): void {
   for (const key of Reflect.getOwnMetadataKeys(method)) {
     const value: unknown = Reflect.getOwnMetadata(key, method);
     if (!Array.isArray(value) || !value.includes(MessagingExceptionFilter) || value[0] === MessagingExceptionFilter) continue;

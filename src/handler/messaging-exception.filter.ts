@@ -1,11 +1,13 @@
 import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
 import { isDownstreamFailure, toWireError } from '../errors/wire-error';
+import { grpcStatusReply, isGrpcMetadata } from '../wire/transports/grpc';
 import { inboundOf, metadataOf, patternOf, routeOf } from './inbound-of';
 
 /**
  * Turns whatever a handler (or its guards, pipes, interceptors) threw into the
- * library's wire error `{ code, message, details?, retryable, pattern, correlationId }`,
+ * library's wire error `{ code, message, details?, retryable, pattern, correlationId }`
+ * (on gRPC: the status of the same code, with that error in the trailing metadata),
  * and logs unexpected errors once, with the correlation id. `@MessageHandler`
  * and `@EventHandler` attach it. Its options (`exposeErrors`) come from the
  * handler's route in the library's server, not from dependency injection.
@@ -30,6 +32,8 @@ export class MessagingExceptionFilter implements RpcExceptionFilter<unknown> {
       const err = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`handler of ${pattern ?? '(unknown pattern)'} failed [correlationId=${correlationId}]: ${err}`);
     }
+    // gRPC: the status itself (code, message, the error in the trailers), also under Nest's own gRPC server.
+    if (isGrpcMetadata(host.switchToRpc().getContext())) return throwError(() => grpcStatusReply(failure.payload));
     return throwError(() => failure.payload);
   }
 }

@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { getMessagingClientToken } from './messaging.constants';
 
 /**
- * Injects the MessagingClient named `name`.
+ * Injects the client named `name`: a MessagingClient, or a MessagingGrpcClient
+ * (from `nestjs-messaging/grpc`) for a client defined with `Transport.GRPC`.
  *
  * @example
  * constructor(@InjectMessagingClient('users') private readonly users: MessagingClient) {}

@@ -5,20 +5,25 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { ClientProxyFactory, Transport, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
+import { ClientGrpcProxy, ClientProxyFactory, Transport, type ClientOptions, type ClientProxy } from '@nestjs/microservices';
 import { DEFAULT_CALL_POLICY, mergePolicy } from '../client/call-policy';
+import { MessagingGrpcClient } from '../client/grpc/messaging-grpc-client';
 import { MessagingClient } from '../client/messaging-client';
 import { MessagingClientSerializer } from '../client/messaging-client.serializer';
 import { carrierFor } from '../wire/carriers';
 import { clientSocketClass } from '../wire/transports/tcp-framing';
 import { TCP_CLIENT_DEFAULTS } from '../client/tcp-client.options';
 
-/** Nest's default `maxBufferSize` of a TCP connection, in characters. */
-const NEST_MAX_BUFFER_SIZE = (512 * 1024 * 1024) / 4;
 import { MessagingConfigurationError, MessagingConnectionError } from '../errors/messaging.errors';
 import { ClientResilience } from '../resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
+
+/** Nest's default `maxBufferSize` of a TCP connection, in characters. */
+const NEST_MAX_BUFFER_SIZE = (512 * 1024 * 1024) / 4;
+
+/** A client of the module: a MessagingClient, or a MessagingGrpcClient for a gRPC definition. */
+export type AnyMessagingClient = MessagingClient | MessagingGrpcClient;
 
 /**
  * The module's clients by name. Inject it to reach a client whose name is only
@@ -28,13 +33,15 @@ import type { MessagingClientDefinition, MessagingModuleOptions } from './messag
 @Injectable()
 export class MessagingClients implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('MessagingClients');
-  private readonly clients = new Map<string, MessagingClient>();
+  private readonly clients = new Map<string, AnyMessagingClient>();
   private readonly definitions = new Map<string, MessagingClientDefinition>();
 
   constructor(@Inject(MESSAGING_MODULE_OPTIONS) private readonly options: MessagingModuleOptions) {
     for (const def of options.clients) {
       this.definitions.set(def.name, def);
-      if ('transport' in def) {
+      if ('transport' in def && def.transport === Transport.GRPC) {
+        this.clients.set(def.name, this.build(def, ClientProxyFactory.create(def as ClientOptions), true));
+      } else if ('transport' in def) {
         this.clients.set(def.name, this.build(def, ClientProxyFactory.create(withSerializer(def)), true));
       } else if ('proxy' in def) {
         this.clients.set(def.name, this.build(def, def.proxy, false));
@@ -44,9 +51,33 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * The client named `name`.
-   * @throws MessagingConfigurationError when there is none.
+   * @throws MessagingConfigurationError when there is none, or when it is a gRPC client (see {@link getGrpc}).
    */
   get(name: string): MessagingClient {
+    const client = this.resolve(name);
+    if (client instanceof MessagingGrpcClient) {
+      throw new MessagingConfigurationError(`client '${name}' is a gRPC client: get it with getGrpc('${name}') (a MessagingGrpcClient)`);
+    }
+    return client;
+  }
+
+  /**
+   * The gRPC client named `name`.
+   * @throws MessagingConfigurationError when there is none, or when it is not a gRPC client.
+   */
+  getGrpc(name: string): MessagingGrpcClient {
+    const client = this.resolve(name);
+    if (!(client instanceof MessagingGrpcClient)) {
+      throw new MessagingConfigurationError(`client '${name}' is not a gRPC client: get it with get('${name}') (a MessagingClient)`);
+    }
+    return client;
+  }
+
+  /**
+   * The client named `name`, whichever kind it is.
+   * @throws MessagingConfigurationError when there is none.
+   */
+  resolve(name: string): AnyMessagingClient {
     const client = this.clients.get(name);
     if (!client) {
       throw new MessagingConfigurationError(
@@ -57,7 +88,7 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Wraps the proxy of a `useExisting` client once Nest has resolved it. @internal */
-  adopt(name: string, proxy: ClientProxy): MessagingClient {
+  adopt(name: string, proxy: ClientProxy): AnyMessagingClient {
     const existing = this.clients.get(name);
     if (existing) return existing;
     const client = this.build(this.definitions.get(name)!, proxy, false);
@@ -83,10 +114,19 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): MessagingClient {
+  private build(def: MessagingClientDefinition, proxy: ClientProxy, owns: boolean): AnyMessagingClient {
     const policy = mergePolicy(mergePolicy(DEFAULT_CALL_POLICY, this.options.defaults), def.policy);
-    const carrier = 'transport' in def ? carrierFor(def.transport) : undefined;
     const resilience = def.resilience ? new ClientResilience(def.resilience) : undefined;
+    if (proxy instanceof ClientGrpcProxy) {
+      return new MessagingGrpcClient(proxy, {
+        name: def.name,
+        policy,
+        ownsClient: owns,
+        instrumentation: this.options.instrumentation,
+        resilience,
+      });
+    }
+    const carrier = 'transport' in def ? carrierFor(def.transport) : undefined;
     return new MessagingClient(proxy, {
       name: def.name,
       policy,
@@ -118,7 +158,7 @@ function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientO
   } as ClientOptions;
 }
 
-async function connectWithin(client: MessagingClient, timeout: number): Promise<void> {
+async function connectWithin(client: AnyMessagingClient, timeout: number): Promise<void> {
   try {
     await client.connect(timeout);
   } catch (err) {

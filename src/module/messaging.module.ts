@@ -99,7 +99,7 @@ export class MessagingModule {
 function clientProvider(name: string): Provider {
   return {
     provide: getMessagingClientToken(name),
-    useFactory: (clients: MessagingClients) => clients.get(name),
+    useFactory: (clients: MessagingClients) => clients.resolve(name),
     inject: [MessagingClients],
   };
 }

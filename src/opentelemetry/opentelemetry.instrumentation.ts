@@ -23,6 +23,7 @@ import type {
   HandlerObserver,
   MessagingInstrumentation,
 } from '../instrumentation/messaging-instrumentation';
+import { clientStatusCode, isServerFault, rpcAttributes, serverStatusCode } from './rpc-attributes';
 
 /** Options of {@link OpenTelemetryInstrumentation}. */
 export interface OpenTelemetryInstrumentationOptions {
@@ -48,6 +49,8 @@ const SCOPE = 'nestjs-messaging';
 interface Instruments {
   clientDuration: Histogram;
   processDuration: Histogram;
+  rpcClientDuration: Histogram;
+  rpcServerDuration: Histogram;
   retries: Counter;
   timeouts: Counter;
   errors: Counter;
@@ -70,6 +73,12 @@ interface Instruments {
  * `messaging.destination.name` (the pattern), `messaging.operation.type`,
  * `messaging.operation.name`, `messaging.message.id`,
  * `messaging.message.conversation_id` (the correlation id), `error.type` (the error code).
+ *
+ * gRPC calls and handlers follow the RPC conventions instead: CLIENT and
+ * SERVER spans named `package.Service/Method` with `rpc.system` (`grpc`),
+ * `rpc.service`, `rpc.method` and `rpc.grpc.status_code` (plus the message
+ * and correlation ids), and the histograms `rpc.client.call.duration` and
+ * `rpc.server.call.duration` (seconds) with the same attributes.
  *
  * @example
  * MessagingModule.forRoot({ clients: [...], instrumentation: [new OpenTelemetryInstrumentation()] })
@@ -95,6 +104,8 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
           unit: 's',
           description: 'Duration of handling a message',
         }),
+        rpcClientDuration: meter.createHistogram('rpc.client.call.duration', { unit: 's', description: 'Duration of a gRPC call (retries included)' }),
+        rpcServerDuration: meter.createHistogram('rpc.server.call.duration', { unit: 's', description: 'Duration of handling a gRPC call' }),
         retries: meter.createCounter('nestjs_messaging.client.retries', { description: 'Retries of messaging calls' }),
         timeouts: meter.createCounter('nestjs_messaging.client.timeouts', { description: 'Messaging calls that timed out' }),
         errors: meter.createCounter('nestjs_messaging.client.errors', { description: 'Messaging calls that failed' }),
@@ -103,6 +114,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   }
 
   startCall(info: CallInfo): CallObserver | undefined {
+    if (info.system === 'grpc') return this.startRpcCall(info);
     const attributes: Attributes = {
       'messaging.system': info.system,
       'messaging.destination.name': info.destination,
@@ -124,13 +136,8 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       'messaging.operation.name': attributes['messaging.operation.name'],
       'nestjs_messaging.client': info.client,
     };
-    let headers: Record<string, string> | undefined;
-    if (span) {
-      headers = {};
-      this.propagator.inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter);
-    }
     return {
-      headers,
+      headers: span ? this.inject(span) : undefined,
       attempt: (attempt, budgetLeft) =>
         span?.addEvent('messaging.attempt', {
           'messaging.attempt': attempt,
@@ -167,6 +174,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   }
 
   startHandler(info: HandlerInfo): HandlerObserver | undefined {
+    if (info.system === 'grpc') return this.startRpcHandler(info);
     const parent = this.propagator.extract(ROOT_CONTEXT, info.headers, headerGetter);
     const span = this.tracer?.startSpan(
       `process ${info.destination}`,
@@ -200,6 +208,81 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
           'messaging.operation.name': 'process',
           ...(type ? { 'error.type': type } : {}),
         });
+      },
+    };
+  }
+
+  /** The metadata that carries `span` (and the active baggage) to the peer, by the propagator. */
+  private inject(span: Span): Record<string, string> {
+    const headers: Record<string, string> = {};
+    this.propagator.inject(trace.setSpan(context.active(), span), headers, defaultTextMapSetter);
+    return headers;
+  }
+
+  /** A gRPC call: a CLIENT span and duration by the RPC conventions. */
+  private startRpcCall(info: CallInfo): CallObserver {
+    const rpc = rpcAttributes(info.destination);
+    const span = this.tracer?.startSpan(info.destination, {
+      kind: SpanKind.CLIENT,
+      attributes: { ...rpc, 'messaging.message.id': info.messageId, 'messaging.message.conversation_id': info.correlationId, 'nestjs_messaging.client': info.client },
+    });
+    const started = performance.now();
+    const instruments = this.instruments;
+    const metricAttributes: Attributes = { ...rpc, 'nestjs_messaging.client': info.client };
+    const record = (status: number, error?: MessagingError) => {
+      span?.setAttribute('rpc.grpc.status_code', status);
+      if (span && error) fail(span, error);
+      span?.end();
+      instruments?.rpcClientDuration.record((performance.now() - started) / 1000, { ...metricAttributes, 'rpc.grpc.status_code': status });
+    };
+    return {
+      headers: span ? this.inject(span) : undefined,
+      attempt: (attempt, budgetLeft) =>
+        span?.addEvent('messaging.attempt', {
+          'messaging.attempt': attempt,
+          ...(budgetLeft === undefined ? {} : { 'nestjs_messaging.budget_left_ms': Math.max(0, Math.round(budgetLeft)) }),
+        }),
+      retry: (attempt, delay, error) => {
+        span?.addEvent('messaging.retry', { 'messaging.attempt': attempt, 'nestjs_messaging.backoff_ms': delay, 'error.type': error.code });
+        instruments?.retries.add(1, metricAttributes);
+      },
+      cancel: () => record(1),
+      end: (error) => {
+        record(clientStatusCode(error), error);
+        if (error && instruments) {
+          instruments.errors.add(1, { ...metricAttributes, 'error.type': error.code });
+          if (error.code === 'DEADLINE_EXCEEDED') instruments.timeouts.add(1, { ...metricAttributes, 'error.type': error.code });
+        }
+      },
+    };
+  }
+
+  /** A handled gRPC call: a SERVER span, child of the caller's, and duration by the RPC conventions. */
+  private startRpcHandler(info: HandlerInfo): HandlerObserver {
+    const parent = this.propagator.extract(ROOT_CONTEXT, info.headers, headerGetter);
+    const rpc = rpcAttributes(info.destination);
+    const span = this.tracer?.startSpan(
+      info.destination,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { ...rpc, 'messaging.message.id': info.metadata.messageId, 'messaging.message.conversation_id': info.metadata.correlationId },
+      },
+      parent,
+    );
+    const ctx = span ? trace.setSpan(parent, span) : undefined;
+    const started = performance.now();
+    const instruments = this.instruments;
+    return {
+      run: <T>(fn: () => T): T => (ctx ? context.with(ctx, fn) : fn()),
+      end: (error?: unknown) => {
+        const status = serverStatusCode(error);
+        if (span) {
+          span.setAttribute('rpc.grpc.status_code', status);
+          // The conventions mark a server span failed only for the codes that are the server's fault.
+          if (error !== undefined && isServerFault(status)) fail(span, error);
+          span.end();
+        }
+        instruments?.rpcServerDuration.record((performance.now() - started) / 1000, { ...rpc, 'rpc.grpc.status_code': status });
       },
     };
   }

@@ -46,6 +46,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     private readonly message: InboundMessage,
     private data: unknown,
     private context: unknown,
+    /** gRPC: the server call, Nest's third handler argument. */
+    private call: unknown = undefined,
   ) {}
 
   start(subscriber: Subscriber<unknown>): TeardownLogic {
@@ -97,7 +99,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     if (prepared === DROPPED) return this.complete();
     // Called as a plain function: as a method, this call would be the receiver its async frames keep.
     const callback = this.callback;
-    const result = callback(prepared, this.context);
+    const result = this.call === undefined ? callback(prepared, this.context) : callback(prepared, this.context, this.call);
     if (!(result instanceof Promise)) return this.deliver(result);
     // The handler's promise reaches this call through a link the call cuts when it ends: a handler that
     // outlives its deadline (ignoring its signal) keeps the link alive, not the call and what it holds.
@@ -173,6 +175,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.inner = undefined;
     this.data = undefined;
     this.context = undefined;
+    this.call = undefined;
     if (this.link) this.link.call = undefined;
     this.message.settle();
     return subscriber;

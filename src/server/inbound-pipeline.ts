@@ -100,7 +100,7 @@ export class InboundPipeline {
     const route = new HandlerRoute(destination, isEvent, handlerConfigOf(extras), this.options.handlers, () =>
       (this.defaultStore ??= new MemoryDedupeStore()),
     );
-    const handler: NestHandler = (data, context) => this.dispatch(route, callback, data, context);
+    const handler: NestHandler = (data, context, call) => this.dispatch(route, callback, data, context, call);
     Object.defineProperty(handler, 'next', {
       get: () => callback.next,
       set: (next: NestHandler | undefined) => {
@@ -111,11 +111,11 @@ export class InboundPipeline {
     return handler;
   }
 
-  private dispatch(route: HandlerRoute, callback: NestHandler, data: unknown, context: unknown): unknown {
+  private dispatch(route: HandlerRoute, callback: NestHandler, data: unknown, context: unknown, call: unknown): unknown {
     const message = currentInbound();
     if (message === undefined || message.settled || (message.context !== undefined && message.context !== context)) {
       // Not inside a read of this strategy (a handler called directly), or another message nested in one's context.
-      return runInbound(new InboundMessage(performance.now()), () => this.dispatch(route, callback, data, context));
+      return runInbound(new InboundMessage(performance.now()), () => this.dispatch(route, callback, data, context, call));
     }
     if (message.context === undefined) {
       message.context = context;
@@ -130,14 +130,14 @@ export class InboundPipeline {
     message.route = route;
     // Nothing to check, time or observe (a plain handler called without a budget): Nest's handler as it is.
     if (!route.guarded && message.deadline === undefined && this.instruments === undefined && !message.tracked) {
-      return callback(data, context);
+      return call === undefined ? callback(data, context) : callback(data, context, call);
     }
-    return this.run(route, callback, message, data, context);
+    return this.run(route, callback, message, data, context, call);
   }
 
   /** The whole pipeline, as one Observable that ends when the handler's result has been sent. */
-  private run(route: HandlerRoute, callback: NestHandler, message: InboundMessage, data: unknown, context: unknown): Observable<unknown> {
-    return new Observable<unknown>((subscriber) => new InboundCall(this, route, callback, message, data, context).start(subscriber));
+  private run(route: HandlerRoute, callback: NestHandler, message: InboundMessage, data: unknown, context: unknown, call: unknown): Observable<unknown> {
+    return new Observable<unknown>((subscriber) => new InboundCall(this, route, callback, message, data, context, call).start(subscriber));
   }
 
   /**

@@ -13,8 +13,12 @@ import type { MessageMetadata } from '../wire/message-metadata';
 import { MetadataKeys } from '../wire/metadata-keys';
 import { checkPayloadSize } from '../wire/payload-size';
 
-/** A handler as Nest registers it with a server: `(data, context)`, plus the chain of event handlers for one pattern. @internal */
-export type NestHandler = ((data: unknown, context: unknown) => unknown) & { next?: NestHandler };
+/**
+ * A handler as Nest registers it with a server: `(data, context)` (gRPC adds
+ * the call: `(request, metadata, call)`), plus the chain of event handlers
+ * for one pattern. @internal
+ */
+export type NestHandler = ((data: unknown, context: unknown, call?: unknown) => unknown) & { next?: NestHandler };
 
 /** Returned by the checks for an event to drop (acknowledged, not handled). @internal */
 export const DROPPED = Symbol('dropped');

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import { ServerMqtt, ServerNats, Transport } from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
 import { MessagingModule } from '../module/messaging.module';
 import { messagingMicroservice } from './messaging-microservice';
+import { MessagingServerGrpc } from './messaging-server-grpc';
 import { MessagingServerRedis } from './messaging-server-redis';
 import { MessagingServerRMQ } from './messaging-server-rmq';
 import { MessagingServerTCP } from './messaging-server-tcp';
@@ -13,6 +15,8 @@ describe('messagingMicroservice', () => {
     expect(messagingMicroservice({ transport: Transport.NATS, options: {} }).strategy).toBeInstanceOf(ServerNats);
     expect(messagingMicroservice({ transport: Transport.RMQ, options: { queue: 'q' } }).strategy).toBeInstanceOf(MessagingServerRMQ);
     expect(messagingMicroservice({ transport: Transport.MQTT, options: {} }).strategy).toBeInstanceOf(ServerMqtt);
+    const grpc = { package: 'messaging.test', protoPath: join(__dirname, '../../test/fixtures/grpc/echo.proto') };
+    expect(messagingMicroservice({ transport: Transport.GRPC, options: grpc }).strategy).toBeInstanceOf(MessagingServerGrpc);
   });
 
   it('names the dead-letter queue after the queue, and drops it with noAck', () => {
@@ -22,10 +26,10 @@ describe('messagingMicroservice', () => {
     expect(rmq({ queue: 'orders', noAck: true }).deadLetterQueueName).toBe(false);
   });
 
-  it.each([Transport.KAFKA, Transport.GRPC])('refuses transport %s, which the library does not support', (transport) => {
+  it.each([Transport.KAFKA])('refuses transport %s, which the library does not support', (transport) => {
     expect(() => messagingMicroservice({ transport } as never)).toThrow(MessagingConfigurationError);
     expect(() => MessagingModule.forRoot({ clients: [{ name: 'x', transport, options: {} } as never] })).toThrow(
-      /does not support: use TCP, REDIS, NATS, RMQ or MQTT/,
+      /does not support: use TCP, REDIS, NATS, RMQ, MQTT or GRPC/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import {
   Transport,
   type CustomStrategy,
+  type GrpcOptions,
   type MqttOptions,
   type NatsOptions,
   type RedisOptions,
@@ -8,6 +9,7 @@ import {
   type TcpOptions,
 } from '@nestjs/microservices';
 import { MessagingConfigurationError } from '../errors/messaging.errors';
+import { MessagingServerGrpc } from './messaging-server-grpc';
 import { MessagingServerMqtt } from './messaging-server-mqtt';
 import { MessagingServerNats } from './messaging-server-nats';
 import { MessagingServerRedis } from './messaging-server-redis';
@@ -16,7 +18,7 @@ import { MessagingServerTCP } from './messaging-server-tcp';
 import { checkServerOptions, type MessagingServerOptions } from './server.options';
 
 /** Microservice options that {@link messagingMicroservice} accepts: Nest's own, for a supported transport. */
-export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptions | RmqOptions | MqttOptions;
+export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptions | RmqOptions | MqttOptions | GrpcOptions;
 
 /**
  * Turns Nest's microservice options into options whose server runs the
@@ -30,13 +32,15 @@ export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptio
  *
  * Per transport: the metadata rides in the packet's `metadata` field on TCP
  * and Redis, in headers on NATS and RabbitMQ, in user properties on MQTT
- * (which defaults to `protocolVersion: 5`). RabbitMQ gets manual
+ * (which defaults to `protocolVersion: 5`), in gRPC metadata on gRPC (whose
+ * deadline is the call's own: see {@link MessagingServerGrpc}). RabbitMQ gets manual
  * acknowledgement after the handler, a prefetch limit and a dead-letter queue
  * (see {@link MessagingServerRMQ}; `noAck: true` turns that off). On TCP,
  * `server.gracePeriod` drains in-flight handlers on close.
  *
  * Nest loads the broker's client package (`ioredis`, `nats` or
- * `@nats-io/transport-node`, `amqplib` + `amqp-connection-manager`, `mqtt`)
+ * `@nats-io/transport-node`, `amqplib` + `amqp-connection-manager`, `mqtt`,
+ * `@grpc/grpc-js` + `@grpc/proto-loader`)
  * and exits the process when it is missing: install the one you use.
  *
  * @param server the library's server options: handler defaults, instrumentation, RabbitMQ delivery, graceful shutdown.
@@ -64,9 +68,11 @@ export function messagingMicroservice(
       return { strategy: new MessagingServerRMQ((options as RmqOptions).options, server) };
     case Transport.MQTT:
       return { strategy: new MessagingServerMqtt((options as MqttOptions).options, server) };
+    case Transport.GRPC:
+      return { strategy: new MessagingServerGrpc((options as GrpcOptions).options, server) };
     default:
       throw new MessagingConfigurationError(
-        `messagingMicroservice: transport ${String(transport)} is not supported; use TCP, REDIS, NATS, RMQ or MQTT (see the README's compatibility table)`,
+        `messagingMicroservice: transport ${String(transport)} is not supported; use TCP, REDIS, NATS, RMQ, MQTT or GRPC (see the README's compatibility table)`,
       );
   }
 }

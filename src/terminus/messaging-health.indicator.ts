@@ -28,9 +28,10 @@ export interface MessagingHealthCheckOptions {
 }
 
 /**
- * A `@nestjs/terminus` health indicator for the module's MessagingClients:
- * up when the client connects within the budget and its circuit breaker (if
- * any) is not open; the report carries the breaker state and bulkhead load.
+ * A `@nestjs/terminus` health indicator for the module's MessagingClients and
+ * MessagingGrpcClients: up when the client connects within the budget (for a
+ * gRPC client: the channel of each of its services is ready) and its circuit
+ * breaker (if any) is not open; the report carries the breaker state and bulkhead load.
  * Import it from `nestjs-messaging/terminus` (terminus is an optional peer
  * dependency: the main entry never loads it), and provide it in a module that
  * imports `TerminusModule` and sees `MessagingModule`.
@@ -51,7 +52,7 @@ export class MessagingHealthIndicator {
    * @throws MessagingConfigurationError when there is no such client.
    */
   async isHealthy(name: string, options: MessagingHealthCheckOptions = {}): Promise<HealthIndicatorResult> {
-    const client = this.clients.get(name);
+    const client = this.clients.resolve(name);
     const session = this.indicator.check(options.key ?? name);
     const snapshot = client.resilience?.snapshot();
     const data: Record<string, unknown> = { circuit: snapshot?.circuit ?? 'none' };

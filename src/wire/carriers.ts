@@ -13,6 +13,7 @@ import {
   Transport,
 } from '@nestjs/microservices';
 import type { Carrier } from './transports/carrier';
+import { fromGrpcMetadata, grpcCarrier, isGrpcMetadata } from './transports/grpc';
 import { kafkaCarrier } from './transports/kafka';
 import { mqttCarrier } from './transports/mqtt';
 import { natsCarrier } from './transports/nats';
@@ -35,6 +36,8 @@ export function carrierFor(transport: Transport | undefined): Carrier {
       return redisCarrier;
     case Transport.KAFKA:
       return kafkaCarrier;
+    case Transport.GRPC:
+      return grpcCarrier;
     default:
       return tcpCarrier;
   }
@@ -57,14 +60,14 @@ export function transportOfProxy(proxy: ClientProxy): Transport | undefined {
 
 /** The transport's name as messaging conventions spell it (OpenTelemetry's `messaging.system`). @internal */
 export function systemName(transport: Transport | undefined): string {
-  return transport === undefined ? 'unknown' : transport === Transport.GRPC ? 'grpc' : carrierFor(transport).system;
+  return transport === undefined ? 'unknown' : carrierFor(transport).system;
 }
 
 /**
  * The raw metadata of a message whose transport is known only by its context
  * object (a handler served by a server that is not the library's):
- * NATS headers, RabbitMQ headers, MQTT 5 user properties, Kafka headers, or
- * Nest 12's `getMetadata()` on TCP and Redis. `undefined` when none is found.
+ * NATS headers, RabbitMQ headers, MQTT 5 user properties, Kafka headers, gRPC
+ * metadata, or Nest 12's `getMetadata()` on TCP and Redis. `undefined` when none is found.
  * @internal
  */
 export function readAnyContext(context: unknown): unknown {
@@ -72,5 +75,6 @@ export function readAnyContext(context: unknown): unknown {
   if (context instanceof RmqContext) return rmqCarrier.read(context, undefined);
   if (context instanceof MqttContext) return mqttCarrier.read(context, undefined);
   if (context instanceof KafkaContext) return kafkaCarrier.read(context, undefined);
+  if (isGrpcMetadata(context)) return fromGrpcMetadata(context);
   return (context as { getMetadata?: () => unknown } | undefined)?.getMetadata?.();
 }

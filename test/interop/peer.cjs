@@ -2,8 +2,10 @@
 // the jest run, using the library's build (dist/). PEER_MAJOR=11 redirects every
 // @nestjs/* require to the compat/nest11 workspace's copies (as jest.nest11.config.ts
 // does); PEER_MAJOR=12 uses the root's Nest 12, loaded through require(esm).
-// ROLE=server: starts a library server per endpoint, prints {"ready":true,...}, runs until stdin closes.
-// ROLE=client: calls every endpoint with a MessagingClient and a plain ClientProxy, prints the results.
+// ROLE=server: starts a library server per endpoint and a library gRPC server (127.0.0.1:0), prints
+//   {"ready":true,"grpcUrl":...}, runs until stdin closes.
+// ROLE=client: calls every endpoint with a MessagingClient and a plain ClientProxy, and the gRPC server at
+//   PEER_GRPC_URL with a MessagingGrpcClient and a plain ClientGrpc, prints the results.
 'use strict';
 const path = require('node:path');
 const NodeModule = require('node:module');
@@ -20,10 +22,12 @@ if (MAJOR === '11') {
 }
 require('reflect-metadata');
 const lib = require(path.join(root, 'dist/index.js'));
+const libGrpc = require(path.join(root, 'dist/grpc/index.js'));
 const { Controller, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const ms = require('@nestjs/microservices');
-const { firstValueFrom } = require('rxjs');
+const { firstValueFrom, from, lastValueFrom, toArray } = require('rxjs');
+const GRPC_PROTO = path.join(root, 'test/fixtures/grpc/echo.proto');
 
 const loadedMajor = typeof ms.ClientProxy.prototype.setOnDispatchHook === 'function' ? 12 : 11;
 const endpoints = JSON.parse(process.env.PEER_ENDPOINTS);
@@ -54,8 +58,35 @@ function controller(ns) {
   return Handlers;
 }
 
+// gRPC: Say is the library's @GrpcHandler (it reads the message context), Count a plain @GrpcMethod (it reads raw metadata).
+function grpcController() {
+  class GrpcHandlers {
+    say(request) {
+      const ctx = lib.getMessageContext();
+      return { text: request.text, correlationId: ctx.correlationId, tenant: ctx.app.tenant || '', attempt: loadedMajor };
+    }
+    count(request, metadata) {
+      const correlationId = String(metadata.get('msg-correlation-id')[0] || '');
+      return from([0, 1].map((index) => ({ index, correlationId, attempt: loadedMajor })));
+    }
+  }
+  const p = GrpcHandlers.prototype;
+  libGrpc.GrpcHandler('Echo', 'Say')(p, 'say', Object.getOwnPropertyDescriptor(p, 'say'));
+  ms.GrpcMethod('Echo', 'Count')(p, 'count', Object.getOwnPropertyDescriptor(p, 'count'));
+  Controller()(GrpcHandlers);
+  return GrpcHandlers;
+}
+
+const grpcOptions = (url) => ({ transport: ms.Transport.GRPC, options: { package: 'messaging.test', protoPath: GRPC_PROTO, url } });
+
 async function serve() {
   const apps = [];
+  class GrpcModule {}
+  Module({ controllers: [grpcController()] })(GrpcModule);
+  const grpcStrategy = lib.messagingMicroservice(grpcOptions('127.0.0.1:0')).strategy;
+  const grpcApp = await NestFactory.createMicroservice(GrpcModule, { strategy: grpcStrategy, logger: false });
+  await grpcApp.listen();
+  apps.push(grpcApp);
   for (const ep of endpoints) {
     class ServerModule {}
     Module({ controllers: [controller(ep.ns)] })(ServerModule);
@@ -66,7 +97,7 @@ async function serve() {
     await app.listen();
     apps.push(app);
   }
-  process.stdout.write(JSON.stringify({ ready: true, major: loadedMajor }) + '\n');
+  process.stdout.write(JSON.stringify({ ready: true, major: loadedMajor, grpcUrl: `127.0.0.1:${grpcStrategy.port}` }) + '\n');
   process.stdin.resume();
   process.stdin.on('end', async () => {
     await Promise.allSettled(apps.map((a) => a.close()));
@@ -98,8 +129,34 @@ async function call() {
     await plain.close();
     await app.close();
   }
-  process.stdout.write(JSON.stringify({ major: loadedMajor, results }) + '\n');
+  const grpc = await callGrpc(process.env.PEER_GRPC_URL);
+  process.stdout.write(JSON.stringify({ major: loadedMajor, results, grpc }) + '\n');
   process.exit(0);
+}
+
+async function callGrpc(url) {
+  const out = [];
+  const cell = async (client, method, fn) => {
+    try {
+      out.push({ client, method, ok: true, reply: await fn() });
+    } catch (err) {
+      out.push({ client, method, ok: false, error: String((err && err.message) || err) });
+    }
+  };
+  class AppModule {}
+  Module({ imports: [lib.MessagingModule.forRoot({ clients: [{ name: 'grpc', ...grpcOptions(url) }] })] })(AppModule);
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+  const echo = app.get(lib.getMessagingClientToken('grpc')).getService('Echo');
+  const inContext = (fn) => lib.runWithMessageContext({ correlationId: 'majors-grpc-1', app: { tenant: 'acme' } }, fn);
+  await cell('library', 'say', () => inContext(() => lastValueFrom(echo.say({ text: 'lib' }, { timeout: 3000 }))));
+  await cell('library', 'count', () => inContext(() => lastValueFrom(echo.count({ count: 2 }, { timeout: 3000 }).pipe(toArray()))));
+  const plain = ms.ClientProxyFactory.create(grpcOptions(url));
+  const plainEcho = plain.getService('Echo');
+  await cell('plain', 'say', () => lastValueFrom(plainEcho.say({ text: 'plain' })));
+  await cell('plain', 'count', () => lastValueFrom(plainEcho.count({ count: 2 }).pipe(toArray())));
+  plain.close();
+  await app.close();
+  return out;
 }
 
 (process.env.ROLE === 'server' ? serve() : call()).catch((err) => {

@@ -1,5 +1,5 @@
 import type { AddressInfo, Server } from 'node:net';
-import { Controller, Module, type DynamicModule, type INestMicroservice, type Type } from '@nestjs/common';
+import { Controller, Module, type DynamicModule, type INestMicroservice, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, ClientProxyFactory, ServerTCP, Transport, type CustomStrategy } from '@nestjs/microservices';
 import { messagingMicroservice, type MessagingServerOptions } from '../../src';
@@ -24,7 +24,7 @@ export async function startTcpServer(
   opts: {
     library?: boolean;
     port?: number;
-    providers?: Type<unknown>[];
+    providers?: Provider[];
     imports?: Array<Type<unknown> | DynamicModule>;
     /** The library's server options (graceful shutdown). */
     server?: MessagingServerOptions;
