@@ -5,6 +5,7 @@ import {
   describePattern,
   MessagingClientClosedError,
   MessagingError,
+  MessagingRemoteError,
   MessagingRetriesExhaustedError,
   MessagingTimeoutError,
   type CallTimelineEntry,
@@ -236,6 +237,11 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
     this.observer.error(err);
   }
 
+  /** Whether the call's budget has run out (a millisecond early, for timers of different resolutions). */
+  private budgetIsSpent(): boolean {
+    return this.budget !== false && now() - this.started >= this.budget - 1;
+  }
+
   /** @internal called by the budget timer */
   budgetSpent(): void {
     this.note({ event: 'timeout', attempt: this.attempt });
@@ -337,7 +343,15 @@ export class CallExecution implements Unsubscribable, Observer<unknown> {
   /** @internal the current attempt failed */
   error(err: unknown): void {
     if (this.done) return;
-    if (err !== ATTEMPT_DEADLINE_PASSED) return this.attemptFailed(this.host.classify(err, this.fields));
+    if (err !== ATTEMPT_DEADLINE_PASSED) {
+      const failure = this.host.classify(err, this.fields);
+      // The peer ended the request at its deadline, which is this call's own (it counts from the read, later
+      // than ours): the budget ran out, whichever side's timer noticed first.
+      if (failure.code === MessagingErrorCode.DEADLINE_EXCEEDED && failure instanceof MessagingRemoteError && this.budgetIsSpent()) {
+        return this.budgetSpent();
+      }
+      return this.attemptFailed(failure);
+    }
     // The transport enforced the attempt's deadline: the same outcome as our own timer's.
     if (this.attemptLimited) this.attemptTimedOut(this.attempt);
     else this.budgetSpent();

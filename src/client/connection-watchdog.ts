@@ -8,8 +8,8 @@ import type { ClientProxy } from '@nestjs/microservices';
  * ClientTCP reuses its socket until it closes, so calls on such a connection
  * time out one after another and nothing reconnects for minutes. The rule:
  * a silent timeout is one of an attempt during whose whole life the
- * connection received not one byte; after `threshold` consecutive silent
- * timeouts on one connection, the socket is destroyed; Nest fails the calls
+ * connection received not one byte; after `threshold` silent timeouts on one
+ * connection with nothing received between them either, the socket is destroyed; Nest fails the calls
  * still on it (retryable UNAVAILABLE) and the next call dials a fresh
  * connection. A busy peer that answers other calls, however slowly, is never
  * taken for a dead one. The socket is reached through the ClientProxy's
@@ -19,6 +19,8 @@ import type { ClientProxy } from '@nestjs/microservices';
 export class ConnectionWatchdog {
   private socket: Socket | undefined;
   private count = 0;
+  /** What the connection had received at the last silent timeout. */
+  private receivedAtLast = -1;
   private readonly logger = new Logger('MessagingClient');
 
   constructor(
@@ -43,11 +45,15 @@ export class ConnectionWatchdog {
       this.socket = socket;
       this.count = 0;
     }
-    if (socket.bytesRead !== receivedAtSend) {
+    const received = socket.bytesRead;
+    if (received !== receivedAtSend) {
       // The connection brought something while this attempt waited: it is alive.
       this.count = 0;
       return;
     }
+    // Silent timeouts count only while nothing at all arrives between them either.
+    if (this.count > 0 && received !== this.receivedAtLast) this.count = 0;
+    this.receivedAtLast = received;
     if (++this.count < this.threshold) return;
     this.logger.warn(
       `client '${this.client}': ${this.count} calls in a row timed out on one connection that received nothing while they waited: ` +
