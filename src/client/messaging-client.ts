@@ -88,29 +88,63 @@ export interface MessagingClientConfig {
 export class MessagingClient {
   private readonly pending = new Set<CallExecution>();
   private closed = false;
-  /** What each call's execution reads from its client. */
-  private readonly host: ExecutionHost;
+  /** What each call's execution reads from its client (replaced by {@link useProxy}). */
+  private host: ExecutionHost;
+  private watchdog: ConnectionWatchdog | undefined;
 
   constructor(
-    /** The Nest client underneath. Calls made on it directly carry no metadata. */
-    readonly proxy: ClientProxy,
+    /** The Nest client the library built or was given: the one `close()` closes when the library owns it. */
+    private readonly ownProxy: ClientProxy,
     private readonly config: MessagingClientConfig,
   ) {
-    const transport = config.carrier?.transport ?? transportOfProxy(proxy);
+    this.host = this.hostFor(ownProxy, config.carrier);
+    config.resilience?.onCircuitOpen(() => this.watchdog?.circuitOpened());
+  }
+
+  /** The execution host of calls sent through `proxy`, with the carrier and watchdog of its transport. */
+  private hostFor(proxy: ClientProxy, carrier: Carrier | undefined): ExecutionHost {
+    const { config } = this;
+    const transport = carrier?.transport ?? transportOfProxy(proxy);
     const threshold = config.deadAfterTimeouts ?? TCP_CLIENT_DEFAULTS.deadAfterTimeouts;
     const watchdog =
       transportOfProxy(proxy) === Transport.TCP && threshold !== false ? new ConnectionWatchdog(proxy, config.name, threshold) : undefined;
-    if (watchdog) config.resilience?.onCircuitOpen(() => watchdog.circuitOpened());
-    this.host = {
+    this.watchdog = watchdog;
+    return {
       watchdog,
       name: config.name,
       proxy,
-      carrier: config.carrier ?? carrierFor(transport),
+      carrier: carrier ?? carrierFor(transport),
       system: systemName(transport),
       instruments: config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined,
       pending: this.pending,
       resilience: config.resilience,
       isClosed: () => this.closed,
+    };
+  }
+
+  /** The Nest client underneath (another one while {@link useProxy} redirects the client). Calls made on it directly carry no metadata. */
+  get proxy(): ClientProxy {
+    return this.host.proxy;
+  }
+
+  /**
+   * Sends this client's calls through `proxy` from now on, with the carrier
+   * of `proxy`'s transport, until the returned function puts back the proxy
+   * the client had. Calls already started finish on the proxy they started
+   * on; `close()` still closes only the proxy the library built. Made for
+   * tests (`MessagingClients.useProxy`, `nestjs-messaging/testing`).
+   * @internal
+   */
+  useProxy(proxy: ClientProxy): () => void {
+    const previous = this.host;
+    const previousWatchdog = this.watchdog;
+    this.host = this.hostFor(proxy, undefined);
+    let restored = false;
+    return () => {
+      if (restored) return;
+      restored = true;
+      this.host = previous;
+      this.watchdog = previousWatchdog;
     };
   }
 
@@ -231,7 +265,7 @@ export class MessagingClient {
     if (this.closed) return;
     this.closed = true;
     for (const execution of [...this.pending]) execution.cancel();
-    if (this.config.ownsProxy) await this.proxy.close();
+    if (this.config.ownsProxy) await this.ownProxy.close();
   }
 
   /**
