@@ -46,6 +46,7 @@ const config: Config = {
     '^nestjs-messaging$': '<rootDir>/src/index.ts',
     '^nestjs-messaging/opentelemetry$': '<rootDir>/src/opentelemetry/index.ts',
     '^nestjs-messaging/terminus$': '<rootDir>/src/terminus/index.ts',
+    '^nestjs-messaging/testing$': '<rootDir>/src/testing/index.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,
