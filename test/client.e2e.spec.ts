@@ -76,12 +76,17 @@ class PlainController {
 }
 
 async function clientModule(t: SuiteTransport, address: Address, extra: Partial<Parameters<typeof MessagingModule.forRoot>[0]> = {}) {
-  const moduleRef = await timedBoot('client module', async () => {
-    const compiled = await Test.createTestingModule({
-      imports: [MessagingModule.forRoot({ clients: [t.clientDefinition('svc', address)], ...extra })],
-    }).compile();
-    return compiled.init();
-  });
+  const definition = t.clientDefinition('svc', address);
+  const moduleRef = await timedBoot(
+    'client module',
+    async () => {
+      const compiled = await Test.createTestingModule({
+        imports: [MessagingModule.forRoot({ clients: [definition], ...extra })],
+      }).compile();
+      return compiled.init();
+    },
+    (ref) => ref.close(),
+  );
   return { moduleRef, client: moduleRef.get<MessagingClient>(getMessagingClientToken('svc')) };
 }
 

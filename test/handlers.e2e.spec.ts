@@ -366,15 +366,20 @@ describe.each(
       ],
     })
     class HybridModule {}
-    const microservice = t.microservice();
-    app = await timedBoot('hybrid app', async () => {
-      const created = await NestFactory.create(HybridModule, { logger: false });
-      created.connectMicroservice(microservice.options, { inheritAppConfig });
-      created.useGlobalFilters(new MessagingHttpExceptionFilter(created.get(HttpAdapterHost)));
-      await created.startAllMicroservices();
-      await created.listen(0, '127.0.0.1');
-      return created;
-    });
+    let microservice = t.microservice();
+    app = await timedBoot(
+      'hybrid app',
+      async () => {
+        microservice = t.microservice();
+        const created = await NestFactory.create(HybridModule, { logger: false });
+        created.connectMicroservice(microservice.options, { inheritAppConfig });
+        created.useGlobalFilters(new MessagingHttpExceptionFilter(created.get(HttpAdapterHost)));
+        await created.startAllMicroservices();
+        await created.listen(0, '127.0.0.1');
+        return created;
+      },
+      (created) => created.close(),
+    );
     address = microservice.address();
     app.get(Links).self = selfClient(t, address);
     client = selfClient(t, address);

@@ -1,3 +1,4 @@
+import { setImmediate as realSetImmediate, setTimeout as realSetTimeout } from 'node:timers';
 import type { WireError } from '../errors/wire-error';
 import { decodeMetadata, type MessageMetadata } from '../wire/message-metadata';
 import { FaultSet, type Transit } from './faults';
@@ -45,8 +46,18 @@ export function connectionRefused(endpoint: string): Error {
   });
 }
 
-/** The next turn of the microtask queue: an in-memory hop (never held by fake timers). */
-const hop = (fn: () => void): void => void Promise.resolve().then(fn);
+/**
+ * One hop of a message. With the real clock: a later turn of the event loop,
+ * as a socket's data is read after the timers due now have run (a reply never
+ * overtakes its caller's timeout firing at the same moment). Under a fake
+ * clock (jest's, vitest's, the kit's: the global `setTimeout` is not Node's):
+ * a microtask, which fake timers never hold and which their async advance
+ * carries between two timers.
+ */
+function hop(fn: () => void): void {
+  if (globalThis.setTimeout === realSetTimeout) realSetImmediate(fn);
+  else void Promise.resolve().then(fn);
+}
 
 interface WirePacket {
   pattern?: unknown;
@@ -59,8 +70,7 @@ interface WirePacket {
  * The in-process "wire" between the in-memory clients and servers of one
  * harness: endpoints by name, every message framed as JSON (so that what
  * arrives is what a socket would carry, and nothing is shared), recorded, and
- * passed through the injected faults. Hops are microtasks: fake timers never
- * hold them.
+ * passed through the injected faults (see `hop` for when messages arrive).
  * @internal
  */
 export class InMemoryNetwork {

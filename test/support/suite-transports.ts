@@ -61,8 +61,10 @@ export function tcpTransport(): SuiteTransport {
   return {
     name: 'TCP',
     async startServer(controllers, opts = {}) {
-      const server = await timedBoot('server', () =>
-        startTcpServer(controllers, { ...opts, port: opts.address as number | undefined }),
+      const server = await timedBoot(
+        'server',
+        () => startTcpServer(controllers, { ...opts, port: opts.address as number | undefined }),
+        (s) => s.close(),
       );
       return { app: server.app, address: server.port, close: server.close };
     },
@@ -107,15 +109,18 @@ export function inMemoryTransport(): SuiteTransport {
     name: 'in memory',
     async startServer(controllers, opts = {}) {
       const address = (opts.address as string | undefined) ?? fresh();
-      const { strategy } = harness.microservice(address, opts.server);
       @Module({ controllers, providers: opts.providers ?? [], imports: opts.imports ?? [] })
       class ServerModule {}
-      const app = await timedBoot('server', async () => {
-        // library: false: Nest's dispatch without the pipeline is TCP's only (the in-memory server always runs it).
-        const created = await NestFactory.createMicroservice(ServerModule, { strategy, logger: false });
-        await created.listen();
-        return created;
-      });
+      const app = await timedBoot(
+        'server',
+        async () => {
+          // (the in-memory server always runs the library's pipeline: `library: false` is TCP's only)
+          const created = await NestFactory.createMicroservice(ServerModule, { ...harness.microservice(address, opts.server), logger: false });
+          await created.listen();
+          return created;
+        },
+        (created) => created.close(),
+      );
       return { app, address, close: () => app.close() };
     },
     unusedAddress: async () => fresh(),
@@ -148,16 +153,34 @@ export const SUITE_TRANSPORTS: Array<[string, () => SuiteTransport]> = [
 ];
 
 /**
- * Runs `boot` and, when MESSAGING_BOOT_TIMES names a file (npm run bench:testing),
- * appends how long it took, with the spec file and test, as one JSON line.
+ * Runs `boot`. When MESSAGING_BOOT_TIMES names a file (npm run bench:testing),
+ * boots MESSAGING_BOOT_RUNS (7) more times, closing each boot but the last, and
+ * appends to that file, as one JSON line with the spec file: the first boot's
+ * wall time (cold: it also loads what Nest requires lazily, through jest's
+ * module registry), and the median and minimum wall time and the median CPU
+ * time of the others (warm: the boot itself).
  */
-export async function timedBoot<T>(what: string, boot: () => Promise<T>): Promise<T> {
+export async function timedBoot<T>(what: string, boot: () => Promise<T>, close: (app: T) => Promise<unknown>): Promise<T> {
   const out = process.env.MESSAGING_BOOT_TIMES;
   if (!out) return boot();
-  const started = performance.now();
-  const result = await boot();
-  const ms = performance.now() - started;
-  const state = expect.getState();
-  appendFileSync(out, `${JSON.stringify({ file: state.testPath, test: state.currentTestName ?? '(beforeAll)', what, ms })}\n`);
-  return result;
+  const runs = Number(process.env.MESSAGING_BOOT_RUNS ?? 7);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  let app!: T;
+  for (let i = 0; i <= runs; i++) {
+    const started = performance.now();
+    const usage = process.cpuUsage();
+    app = await boot();
+    const used = process.cpuUsage(usage);
+    wall.push(performance.now() - started);
+    cpu.push((used.user + used.system) / 1000);
+    if (i < runs) await close(app);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const warm = wall.slice(1);
+  appendFileSync(
+    out,
+    `${JSON.stringify({ file: expect.getState().testPath, what, cold: wall[0], warm: median(warm), min: Math.min(...warm), cpu: median(cpu.slice(1)) })}\n`,
+  );
+  return app;
 }
