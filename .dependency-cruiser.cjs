@@ -39,6 +39,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'testing-only-from-its-entry',
+      comment: 'the test kit (nestjs-messaging/testing) is loaded only through its own entry: nothing else in src/ imports it',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/testing/' },
+      to: { path: '^src/testing/' },
+    },
+    {
       name: 'no-index-inside',
       comment: 'only the package entry imports src/index.ts',
       severity: 'error',

@@ -21,7 +21,8 @@ interface FakeTimer {
   readonly seq: number;
   readonly callback: (...args: unknown[]) => void;
   readonly args: unknown[];
-  readonly interval: number | undefined;
+  readonly delay: number;
+  readonly repeat: boolean;
 }
 
 /** What a fake `setTimeout` returns: a Node Timeout's methods, and its id when used as a number. */
@@ -136,8 +137,8 @@ export class TestClock {
       if (!timer) break;
       if (ran >= limit) throw new Error(`TestClock.advance(${ms}): more than ${limit} timers ran; a timer keeps rescheduling itself`);
       this.nowMs = Math.max(this.nowMs, timer.at);
-      if (timer.interval === undefined) this.timers.delete(timer.id);
-      else timer.at += Math.max(1, timer.interval);
+      if (!timer.repeat) this.timers.delete(timer.id);
+      else timer.at += Math.max(1, timer.delay);
       try {
         timer.callback(...timer.args);
       } catch (err) {
@@ -170,7 +171,7 @@ export class TestClock {
   /** @internal a fake Timeout's `refresh()` */
   refresh(id: number): void {
     const timer = this.timers.get(id);
-    if (timer) timer.at = this.nowMs + (timer.interval ?? 0);
+    if (timer) timer.at = this.nowMs + timer.delay;
   }
 
   private due(target: number): FakeTimer | undefined {
@@ -191,7 +192,8 @@ export class TestClock {
       seq: this.seq++,
       callback: callback as (...a: unknown[]) => void,
       args,
-      interval: repeat ? ms : undefined,
+      delay: ms,
+      repeat,
     });
     return new FakeTimeout(this, id);
   }
