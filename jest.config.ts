@@ -22,7 +22,7 @@ process.env.MESSAGING_TEST_NEST_MAJOR = '12';
 const config: Config = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'],
   // they stop brokers: run alone, by jest.outage.config.ts
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/outage/'],
   transform: {

@@ -1,9 +1,8 @@
 import { MessagingErrorCode } from '../errors/error-codes';
 import type { WireError } from '../errors/wire-error';
-import { isContract } from '../contract/message-contract';
 import { routeOf, type MessageTarget } from './message-target';
 
-/** Which messages a fault applies to; every field given must match (none: every message). */
+/** Which messages a fault applies to; every field given must match (none: every message). See {@link FaultBuilder}'s narrowing methods. */
 export interface FaultScope {
   /** Messages of this contract or pattern. */
   pattern?: MessageTarget;
@@ -55,7 +54,8 @@ export class Fault {
   /** @internal */
   constructor(
     private readonly set: FaultSet,
-    private readonly scope: FaultScope,
+    /** The messages it acts on. */
+    readonly scope: Readonly<FaultScope>,
     private readonly route: string | undefined,
     private remaining: number,
     private readonly step: Step,
@@ -141,16 +141,37 @@ export class FaultSet {
 }
 
 /**
- * Adds faults for the messages of one scope (see `MessagingTestHarness.fault`).
- * Each method adds one fault and returns it (`remove()` stops it). Faults act
- * between a client and a server, before the server reads the message.
+ * Adds faults for the messages of one scope (`MessagingTestHarness.fault`):
+ * narrow it with {@link fromClient}, {@link toEndpoint} and {@link ofKind}, then
+ * add a fault with one of the other methods, which returns it (`remove()`
+ * stops it). Faults act between a client and a server, before the server
+ * reads the message.
+ * @example
+ * harness.fault(GetUser).failNext(2, MessagingErrorCode.UNAVAILABLE);
+ * harness.fault().fromClient('users').delay(500);
  */
 export class FaultBuilder {
   /** @internal */
   constructor(
     private readonly set: FaultSet,
-    private readonly scope: FaultScope,
+    /** The messages the faults added here act on. */
+    readonly scope: Readonly<FaultScope>,
   ) {}
+
+  /** Only the messages sent by the in-memory client of this name (an overridden client keeps its own name). */
+  fromClient(client: string): FaultBuilder {
+    return new FaultBuilder(this.set, { ...this.scope, client });
+  }
+
+  /** Only the messages sent to this in-memory endpoint (the name a server listens on). */
+  toEndpoint(endpoint: string): FaultBuilder {
+    return new FaultBuilder(this.set, { ...this.scope, endpoint });
+  }
+
+  /** Only requests, or only events. */
+  ofKind(kind: 'request' | 'event'): FaultBuilder {
+    return new FaultBuilder(this.set, { ...this.scope, kind });
+  }
 
   /**
    * Delivers each selected message `ms` milliseconds late (a `setTimeout`:
@@ -229,17 +250,3 @@ export class FaultBuilder {
     return this.set.add(this.scope, batch, (_, next) => next(), batch);
   }
 }
-
-/** The scope of a `fault(...)` argument: a contract or a string pattern alone, or a scope object. @internal */
-export function scopeOf(target: MessageTarget | FaultScope): FaultScope {
-  if (isContract(target) || typeof target === 'string') return { pattern: target };
-  const unknown = Object.keys(target).filter((key) => !SCOPE_KEYS.has(key));
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `fault(${JSON.stringify(target)}): a scope has only pattern, client, endpoint and kind; pass an object pattern as { pattern: ${JSON.stringify(target)} }`,
-    );
-  }
-  return target as FaultScope;
-}
-
-const SCOPE_KEYS: ReadonlySet<string> = new Set(['pattern', 'client', 'endpoint', 'kind']);

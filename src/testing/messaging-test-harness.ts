@@ -12,7 +12,7 @@ import type {
 import { MessagingClients } from '../module/messaging-clients';
 import type { MessagingServerOptions } from '../server/server.options';
 import { ClientOverride } from './client-override';
-import { FaultBuilder, scopeOf, type FaultScope } from './faults';
+import { FaultBuilder } from './faults';
 import { ClientInMemory, type ClientInMemoryOptions } from './in-memory-client';
 import { InMemoryNetwork } from './in-memory-network';
 import { MessagingServerInMemory } from './in-memory-server';
@@ -118,15 +118,16 @@ export class MessagingTestHarness {
   }
 
   /**
-   * Injects faults into the messages of a contract or a pattern, or of a
-   * scope (`{ pattern?, client?, endpoint?, kind? }`; an object pattern goes
-   * in `pattern`).
+   * Injects faults into the messages of a contract or a pattern (every
+   * message when omitted); narrow the scope by client, endpoint or kind on the
+   * builder (see {@link FaultBuilder}).
    * @example
    * harness.fault(GetUser).failNext(2, MessagingErrorCode.UNAVAILABLE);
-   * harness.fault({ client: 'users' }).delay(500);
+   * harness.fault({ cmd: 'get_user' }).fromClient('users').delay(500);
+   * harness.fault().toEndpoint('users').disconnectNext();
    */
-  fault(target: MessageTarget | FaultScope): FaultBuilder {
-    return new FaultBuilder(this.network.faults, scopeOf(target));
+  fault(target?: MessageTarget): FaultBuilder {
+    return new FaultBuilder(this.network.faults, target === undefined ? {} : { pattern: target });
   }
 
   /** The requests clients sent, oldest first (of a contract or pattern, or all). */

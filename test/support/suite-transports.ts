@@ -131,7 +131,7 @@ export function inMemoryTransport(): SuiteTransport {
       return { options: harness.microservice(address), address: () => address };
     },
     async faultyLink(address, failures) {
-      const fault = harness.fault({ endpoint: address as string }).disconnectNext(failures);
+      const fault = harness.fault().toEndpoint(address as string).disconnectNext(failures);
       const sent = () => harness.sent(undefined, (m) => m.endpoint === address).length;
       const before = sent();
       return {

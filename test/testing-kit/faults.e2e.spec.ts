@@ -53,7 +53,7 @@ describe(`test kit: fault injection (Nest ${nestMajor})`, () => {
   });
 
   it('breaks the connection under the next N messages: connection errors, then exhausted retries', async () => {
-    harness.fault({ client: 'users' }).disconnectNext(5);
+    harness.fault().fromClient('users').disconnectNext(5);
     const err = await gateway.profile(1, retrying).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MessagingRetriesExhaustedError);
     (err as MessagingRetriesExhaustedError).attemptErrors.forEach((e) => expect(e).toBeInstanceOf(MessagingConnectionError));
@@ -62,13 +62,17 @@ describe(`test kit: fault injection (Nest ${nestMajor})`, () => {
     expect(harness.received(GetUser)).toHaveLength(0);
   });
 
-  it('scopes faults by pattern, client and endpoint; an object pattern goes in { pattern }', async () => {
-    harness.fault({ client: 'someone-else' }).disconnectNext(10);
-    harness.fault({ pattern: { cmd: 'other' } }).disconnectNext(10);
-    harness.fault({ endpoint: 'elsewhere' }).disconnectNext(10);
-    harness.fault({ pattern: GetUser, kind: 'event' }).disconnectNext(10);
+  it('scopes faults by pattern, client, endpoint and kind', async () => {
+    harness.fault().fromClient('someone-else').disconnectNext(10);
+    harness.fault({ cmd: 'other' }).disconnectNext(10);
+    harness.fault().toEndpoint('elsewhere').disconnectNext(10);
+    harness.fault(GetUser).ofKind('event').disconnectNext(10);
     expect(await gateway.profile(4)).toEqual({ id: 4, name: 'user-4' });
-    expect(() => harness.fault({ cmd: 'get_user' } as never)).toThrow(/pass an object pattern as \{ pattern: \{"cmd":"get_user"\} \}/);
+    const fault = harness.fault({ cmd: 'get_user' }).fromClient('users').toEndpoint('users').ofKind('request').disconnectNext(1);
+    await expect(gateway.profile(4)).rejects.toBeInstanceOf(MessagingConnectionError);
+    expect(fault).toMatchObject({ hits: 1, active: false, scope: { client: 'users', endpoint: 'users', kind: 'request' } });
+    expect(await gateway.profile(4)).toEqual({ id: 4, name: 'user-4' });
+    expect(harness.sent({ cmd: 'get_user' })).toEqual(harness.sent(GetUser));
   });
 
   it('duplicates an event: dedupe drops the copy, both deliveries are recorded', async () => {
