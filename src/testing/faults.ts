@@ -46,6 +46,11 @@ type Step = (transit: Transit, next: () => void) => void;
 /**
  * One injected fault. It acts on the messages its scope selects until it is
  * spent (its count ran out) or removed.
+ * @example
+ * const fault = harness.fault(GetUser).failNext(2);
+ * // ...
+ * expect(fault.hits).toBe(2);
+ * fault.remove();
  */
 export class Fault {
   private hitCount = 0;

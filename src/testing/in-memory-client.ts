@@ -32,6 +32,8 @@ export type EndpointOf = (route: string) => string;
  * same way. Connecting fails with a connection error (ECONNREFUSED) while no
  * server listens on the endpoint; a server that closes fails the requests it
  * has not answered, as over TCP. Made by `MessagingTestHarness.proxy(endpoint)`.
+ * @example
+ * MessagingModule.forRoot({ clients: [{ name: 'users', proxy: harness.proxy('users') }] });
  */
 export class ClientInMemory extends ClientProxy {
   private readonly client: string | undefined;
@@ -75,6 +77,7 @@ export class ClientInMemory extends ClientProxy {
   /** The in-memory transport emits no client events. */
   override on(): void {}
 
+  /** Sends a request (Nest's `send()` calls it); the returned function forgets it (the caller unsubscribed). */
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const withId = this.assignPacketId(packet);
     const id = withId.id;
@@ -94,6 +97,7 @@ export class ClientInMemory extends ClientProxy {
     };
   }
 
+  /** Publishes an event (Nest's `emit()` calls it): resolves once the transport took it. */
   protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
     return this.network.event(this.linkOf(packet.pattern), this.serializer.serialize(packet)) as Promise<T>;
   }

@@ -10,8 +10,8 @@ import type { MessagingServerOptions } from '../server/server.options';
 import { packetFieldCarrier } from '../wire/transports/packet-field';
 import type { Delivery, EndpointServer, InMemoryNetwork } from './in-memory-network';
 
-/** The transport id of the in-memory servers (Nest's processing hooks receive it). */
-export const IN_MEMORY_TRANSPORT = Symbol.for('nestjs-messaging:in-memory');
+/** The transport id Nest's processing hooks get from a server that stands in for no particular transport. */
+const IN_MEMORY = Symbol.for('nestjs-messaging:in-memory');
 
 /** What Nest answers a request whose pattern no handler serves (the library reads it as UNIMPLEMENTED). */
 const NO_MESSAGE_HANDLER = 'There is no matching message handler defined in the remote service.';
@@ -27,6 +27,9 @@ const inMemoryCarrier = packetFieldCarrier(Transport.TCP, 'in-memory');
  * The RPC context of a message that came over the in-memory transport, as
  * `@Ctx()` shows it: the pattern and the packet's metadata (like Nest 12's
  * `TcpContext`, on both majors).
+ * @example
+ * @MessagePattern('ping')
+ * ping(@Ctx() ctx: InMemoryContext) { return ctx.getEndpoint(); }
  */
 export class InMemoryContext extends BaseRpcContext<[pattern: string, endpoint: string, metadata: Record<string, string> | undefined]> {
   /** The pattern, as text. */
@@ -76,11 +79,13 @@ const eventOutcomes: MessagingInstrumentation = {
  * context, deadlines, contracts, dedupe, the error model, graceful shutdown.
  * Nest dispatches them with its own guards, pipes, interceptors and filters.
  * Made by `MessagingTestHarness.microservice(endpoint)`.
+ * @example
+ * const app = await NestFactory.createMicroservice(UsersModule, { ...harness.microservice('users'), logger: false });
+ * await app.listen(); // clients of the harness reach it as 'users'
  */
 export class MessagingServerInMemory extends Server implements CustomTransportStrategy, EndpointServer {
   /** @internal */
   readonly pipeline: InboundPipeline;
-  override readonly transportId = IN_MEMORY_TRANSPORT;
   private readonly gracePeriod: number;
   private readonly shutdownLogger = new Logger('MessagingServer');
 
@@ -90,8 +95,15 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
     /** The name clients reach this server by. */
     readonly endpoint: string,
     serverOptions: MessagingServerOptions = {},
+    /**
+     * The transport this server stands in for: Nest then serves only the
+     * handlers pinned to it (`@MessagePattern(pattern, Transport.TCP)`) or to
+     * none. Without it, every handler of the application is served.
+     */
+    transport?: Transport | symbol,
   ) {
     super();
+    this.transportId = transport;
     this.gracePeriod = serverOptions.gracePeriod ?? 0;
     const instrumentation = [...(serverOptions.instrumentation ?? []), eventOutcomes];
     this.pipeline = new InboundPipeline({ carrier: inMemoryCarrier, tracked: this.gracePeriod > 0 }, { ...serverOptions, instrumentation });
@@ -99,12 +111,19 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
     this.initializeDeserializer({});
   }
 
+  private get hookId(): Transport | symbol {
+    return this.transportId ?? IN_MEMORY;
+  }
+
   /** Messages being handled (tracked only with a `gracePeriod`). */
   get inFlight() {
     return this.pipeline.inFlight;
   }
 
-  /** Starts taking the messages sent to its endpoint. */
+  /**
+   * Starts taking the messages sent to its endpoint (Nest calls it on `listen()`).
+   * Calls back with an `EADDRINUSE` error when another server of the harness listens there.
+   */
   listen(callback: (...optionalParams: unknown[]) => unknown): void {
     try {
       this.network.bind(this.endpoint, this);
@@ -135,6 +154,7 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
     return info as T;
   }
 
+  /** Registers a handler (Nest calls it for each `@MessagePattern` / `@EventPattern`) behind the library's inbound pipeline. */
   override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
     const route = this.normalizePattern(pattern as MsPattern);
     const wrapped = this.pipeline.wrap(route, callback as NestHandler, isEventHandler, extras);
@@ -170,9 +190,9 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
     if (packet.id === undefined) return this.handleInMemoryEvent(handler, pattern, packet.data, context, delivery);
     const id = packet.id;
     if (!handler) return void delivery.respond(this.serializer.serialize({ id, status: 'error', err: NO_MESSAGE_HANDLER }));
-    return this.onProcessingStartHook(this.transportId, context, async () => {
+    return this.onProcessingStartHook(this.hookId, context, async () => {
       const response$: Observable<unknown> = this.transformToObservable(await handler(packet.data, context));
-      this.send(response$.pipe(finalize(() => this.onProcessingEndHook?.(this.transportId, context))), (data) => {
+      this.send(response$.pipe(finalize(() => this.onProcessingEndHook?.(this.hookId, context))), (data) => {
         delivery.respond(this.serializer.serialize(Object.assign(data, { id })));
       });
     });
@@ -192,7 +212,7 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
     }
     const slot = { failure: undefined as unknown };
     eventDeliveries.set(context, slot);
-    return this.onProcessingStartHook(this.transportId, context, async () => {
+    return this.onProcessingStartHook(this.hookId, context, async () => {
       let result$: Observable<unknown>;
       try {
         result$ = this.transformToObservable(await handler(data, context));
@@ -200,7 +220,7 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
         delivery.consumed(err);
         throw err;
       }
-      result$.pipe(finalize(() => this.onProcessingEndHook?.(this.transportId, context))).subscribe({
+      result$.pipe(finalize(() => this.onProcessingEndHook?.(this.hookId, context))).subscribe({
         error: (err: unknown) => delivery.consumed(slot.failure ?? err),
         complete: () => delivery.consumed(slot.failure),
       });

@@ -9,7 +9,7 @@
  * - {@link TestClock}: a fake clock for budgets, backoff, breakers and deadlines.
  */
 export { MessagingTestHarness, type InMemoryMicroservice } from './messaging-test-harness';
-export { MessagingServerInMemory, InMemoryContext, IN_MEMORY_TRANSPORT, type InMemoryServerInfo } from './in-memory-server';
+export { MessagingServerInMemory, InMemoryContext, type InMemoryServerInfo } from './in-memory-server';
 export { ClientInMemory, type ClientInMemoryOptions } from './in-memory-client';
 export { ClientOverride, type EventStub, type PatternStubOptions, type RequestStub, type StubResult } from './client-override';
 export { Fault, FaultBuilder, type FailOptions, type FaultScope } from './faults';

@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import type { CustomStrategy } from '@nestjs/microservices';
+import type { CustomStrategy, Transport } from '@nestjs/microservices';
 import type { CallPolicy } from '../client/call-policy';
 import { MessagingClient, type WrapOptions } from '../client/messaging-client';
 import type {
@@ -66,11 +66,14 @@ export class MessagingTestHarness {
    * Microservice options whose server listens in memory on `endpoint`, runs
    * the library's inbound pipeline like `messagingMicroservice()`'s, and takes
    * the same server options (handler defaults, `appKeys`, `gracePeriod`...).
+   * It serves every handler of the application, unless `transport` names the
+   * transport it stands in for: then, as Nest does, only the handlers pinned
+   * to that transport (`@MessagePattern(pattern, Transport.TCP)`) or to none.
    * @example
    * app.connectMicroservice(harness.microservice('users', { handlers: { exposeErrors: true } }));
    */
-  microservice(endpoint: string, server: MessagingServerOptions = {}): InMemoryMicroservice {
-    return { strategy: new MessagingServerInMemory(this.network, endpoint, server) };
+  microservice(endpoint: string, server: MessagingServerOptions = {}, transport?: Transport | symbol): InMemoryMicroservice {
+    return { strategy: new MessagingServerInMemory(this.network, endpoint, server, transport) };
   }
 
   /**

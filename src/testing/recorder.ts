@@ -117,7 +117,12 @@ interface Waiter {
  * Every message the in-memory transport carried, from both sides, in order:
  * what clients sent and emitted, what servers received and consumed, each
  * with its metadata and outcome. Query it by contract or pattern, or wait for
- * a message to arrive.
+ * a message to arrive. Each harness has one (`harness.recorder`); its
+ * shortcuts `sent()`, `received()`, `emitted()`, `consumed()` and `waitFor()`
+ * read it, typed by the contract.
+ * @example
+ * const [call] = harness.recorder.query('sent', GetUser);
+ * expect(call.metadata?.correlationId).toBe('corr-1');
  */
 export class MessageRecorder {
   private readonly records: MessageRecord[] = [];
@@ -173,7 +178,7 @@ export class MessageRecorder {
     });
   }
 
-  /** Forgets every recorded message (pending waits go on). */
+  /** Forgets every recorded message (pending waits go on), e.g. in a `beforeEach`. */
   clear(): void {
     this.records.length = 0;
   }

@@ -1,5 +1,6 @@
-import type { INestApplicationContext, INestMicroservice } from '@nestjs/common';
+import { Controller, Module, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Transport } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import {
   ContractViolationError,
@@ -13,6 +14,22 @@ import { MessagingTestHarness } from '../../src/testing';
 import { GetUser, GetUserV2, UserCreated } from '../fixtures/users.contracts';
 import { nestMajor } from '../support/nest';
 import { Gateway, gatewayModule, seen, startGateway, startUsers } from './fixtures';
+
+@Controller()
+class PinnedHandlers {
+  @MessagePattern('on_tcp', Transport.TCP)
+  onTcp() {
+    return 'tcp';
+  }
+
+  @MessagePattern('on_nats', Transport.NATS)
+  onNats() {
+    return 'nats';
+  }
+}
+
+@Module({ controllers: [PinnedHandlers] })
+class PinnedModule {}
 
 describe(`test kit: the in-memory transport, the recorder and overrides (Nest ${nestMajor})`, () => {
   const harness = new MessagingTestHarness();
@@ -140,6 +157,22 @@ describe(`test kit: the in-memory transport, the recorder and overrides (Nest ${
     await slowUsers.close();
     expect(await pending).toBeInstanceOf(MessagingConnectionError);
     await direct.close();
+  });
+
+  it('serves every handler, or, standing in for a transport, those pinned to it or to none', async () => {
+    const every = await NestFactory.createMicroservice(PinnedModule, { ...harness.microservice('every'), logger: false });
+    const tcpOnly = await NestFactory.createMicroservice(PinnedModule, { ...harness.microservice('tcp-only', {}, Transport.TCP), logger: false });
+    await every.listen();
+    await tcpOnly.listen();
+    try {
+      const call = (endpoint: string, pattern: string) => harness.client(endpoint, endpoint).request(pattern, {}).catch((e: unknown) => e);
+      expect([await call('every', 'on_tcp'), await call('every', 'on_nats')]).toEqual(['tcp', 'nats']);
+      expect(await call('tcp-only', 'on_tcp')).toBe('tcp');
+      expect(await call('tcp-only', 'on_nats')).toMatchObject({ code: MessagingErrorCode.UNIMPLEMENTED });
+    } finally {
+      await every.close();
+      await tcpOnly.close();
+    }
   });
 
   it('keeps harnesses apart: one endpoint name in two harnesses is two servers', async () => {
