@@ -1,3 +1,4 @@
+import type { MessageHandler } from '@nestjs/microservices';
 import { defer, from, isObservable, of, throwError, type Observable } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { currentInbound } from '../context/message-context';
@@ -11,7 +12,6 @@ import {
 import type { MessagePattern } from '../errors/messaging.errors';
 import { toWireError } from '../errors/wire-error';
 import { HANDLER_CONFIG, type HandlerConfig } from '../handler/handler-config';
-import type { MessageHandler } from '@nestjs/microservices';
 import { decodeMetadata, type MessageMetadata } from '../wire/message-metadata';
 import { ClientInMemory } from './in-memory-client';
 import type { InMemoryNetwork } from './in-memory-network';
@@ -127,7 +127,11 @@ export class ClientOverride {
     return this;
   }
 
-  /** Puts the client's own proxy back; calls in flight finish in memory. Idempotent. */
+  /**
+   * Puts the client's own proxy back and closes the stubs: calls still in
+   * flight through the override fail as on a closed connection (UNAVAILABLE).
+   * Idempotent; `harness.reset()` and `harness.close()` restore every override.
+   */
   restore(): void {
     if (this.restored) return;
     this.restored = true;

@@ -168,7 +168,8 @@ export class MessagingTestHarness {
   reset(): void {
     this.network.recorder.clear();
     this.network.faults.clear();
-    for (const override of [...this.overrides]) override.restore();
+    // Last first: an override of an overridden client puts back the override it replaced.
+    for (const override of [...this.overrides].reverse()) override.restore();
   }
 
   /** {@link reset}, and closes the in-memory clients the harness made. Close the applications yourself. */

@@ -10,7 +10,7 @@ import {
   MessagingRemoteError,
   runWithMessageContext,
 } from '../../src';
-import { MessagingTestHarness } from '../../src/testing';
+import { MessagingTestHarness, TestClock } from '../../src/testing';
 import { GetUser, GetUserV2, UserCreated } from '../fixtures/users.contracts';
 import { nestMajor } from '../support/nest';
 import { Gateway, gatewayModule, seen, startGateway, startUsers } from './fixtures';
@@ -152,11 +152,16 @@ describe(`test kit: the in-memory transport, the recorder and overrides (Nest ${
     const direct = MessagingClient.wrap(harness.proxy('nowhere'), 'direct', { timeout: 5000 });
     const slowUsers = await startUsers(harness, 'slow-users');
     harness.override(direct).routeTo('slow-users');
-    const pending = direct.request(GetUser, { id: 9 }).catch((e: unknown) => e);
-    await harness.waitFor('received', GetUser, { settled: false, where: (m) => m.endpoint === 'slow-users' });
-    await slowUsers.close();
-    expect(await pending).toBeInstanceOf(MessagingConnectionError);
-    await direct.close();
+    const clock = TestClock.install(); // the handler of id 9 waits a minute: on this clock, not the real one
+    try {
+      const pending = direct.request(GetUser, { id: 9 }).catch((e: unknown) => e);
+      await harness.waitFor('received', GetUser, { settled: false, where: (m) => m.endpoint === 'slow-users' });
+      await slowUsers.close();
+      expect(await pending).toBeInstanceOf(MessagingConnectionError);
+    } finally {
+      clock.uninstall();
+      await direct.close();
+    }
   });
 
   it('serves every handler, or, standing in for a transport, those pinned to it or to none', async () => {
@@ -187,6 +192,27 @@ describe(`test kit: the in-memory transport, the recorder and overrides (Nest ${
     } finally {
       await otherUsers.close();
       other.close();
+    }
+  });
+});
+
+describe(`test kit: overrides of an overridden client (Nest ${nestMajor})`, () => {
+  it('restores the client its own proxy when the harness resets, whatever the order', async () => {
+    const harness = new MessagingTestHarness();
+    const users = await startUsers(harness);
+    const app = await NestFactory.createApplicationContext(gatewayModule(), { logger: false });
+    try {
+      const gateway = app.get(Gateway);
+      const own = gateway.users.proxy;
+      harness.override(app, 'users').routeTo('users');
+      harness.override(app, 'users').stub(GetUser, (dto) => ({ id: dto.id, name: 'second' }));
+      expect(await gateway.profile(1)).toEqual({ id: 1, name: 'second' });
+      harness.reset();
+      expect(gateway.users.proxy).toBe(own);
+    } finally {
+      await app.close();
+      await users.close();
+      harness.close();
     }
   });
 });
