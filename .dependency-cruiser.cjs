@@ -20,6 +20,7 @@ const LAYERS = [
   'asyncapi', // optional subpath: JSON Schema, the AsyncAPI document, the contract diff
   'cli', // the nestjs-messaging command (package.json bin)
   'grpc', // subpath: the gRPC API (client, server, handlers)
+  'testing', // the test kit subpath (nestjs-messaging/testing): may import everything, nothing imports it
 ];
 
 const above = (i) => LAYERS.slice(i + 1);
@@ -39,6 +40,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'testing-only-from-its-entry',
+      comment: 'the test kit (nestjs-messaging/testing) is loaded only through its own entry: nothing else in src/ imports it',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/testing/' },
+      to: { path: '^src/testing/' },
     },
     {
       name: 'no-index-inside',

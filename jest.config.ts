@@ -22,7 +22,7 @@ process.env.MESSAGING_TEST_NEST_MAJOR = '12';
 const config: Config = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'],
   // they stop brokers: run alone, by jest.outage.config.ts
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/outage/'],
   transform: {
@@ -48,6 +48,7 @@ const config: Config = {
     '^nestjs-messaging/terminus$': '<rootDir>/src/terminus/index.ts',
     '^nestjs-messaging/asyncapi$': '<rootDir>/src/asyncapi/index.ts',
     '^nestjs-messaging/grpc$': '<rootDir>/src/grpc/index.ts',
+    '^nestjs-messaging/testing$': '<rootDir>/src/testing/index.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,

@@ -10,9 +10,12 @@
  * Each installs its Nest major from the registry next to the tarball (no
  * legacy-peer-deps: the peer ranges must accept it), compiles against the
  * published type declarations, and runs a TCP round trip through
- * MessagingClient to a @MessageHandler served by messagingMicroservice(), and imports the
+ * MessagingClient to a @MessageHandler served by messagingMicroservice(), then
+ * the same round trip in memory through `nestjs-messaging/testing` (the
+ * client overridden to an in-memory server, the recorder read), and imports the
  * `nestjs-messaging/grpc` subpath without @grpc/grpc-js installed (it loads it only for gRPC calls).
- * Then each runs the installed `nestjs-messaging` command: `asyncapi` on a
+ * The ESM app also runs a test of the kit with node's own test runner (`node --test`):
+ * the kit needs no jest. Then each runs the installed `nestjs-messaging` command: `asyncapi` on a
  * module with a contract (a class-validator DTO in the CommonJS app, a zod
  * schema in the ESM app, loaded by require and by import), and
  * `contracts diff` of the document with itself (exit 0).
@@ -62,6 +65,8 @@ const mustHave = [
   'dist/cli/main.js',
   'dist/grpc/index.js',
   'dist/grpc/index.d.ts',
+  'dist/testing/index.js',
+  'dist/testing/index.d.ts',
 ];
 const missing = mustHave.filter((f) => !files.includes(f));
 if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
@@ -102,7 +107,7 @@ export const asyncApiOptions: AsyncApiOptions = {
 `;
 
 const appSource = ({ esm }) => `import 'reflect-metadata';
-import { Controller, Injectable, Module } from '@nestjs/common';
+import { Controller, Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxy, Payload, Transport } from '@nestjs/microservices';
 import type { AddressInfo, Server } from 'node:net';
@@ -118,6 +123,7 @@ import {
   type MessageMetadata,
 } from 'nestjs-messaging';
 import { GrpcStatus, grpcStatusOf, MessagingGrpcClient } from 'nestjs-messaging/grpc';
+import { MessagingTestHarness } from 'nestjs-messaging/testing';
 
 @Controller()
 class PingHandlers {
@@ -156,8 +162,10 @@ async function main(): Promise<void> {
     const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
     const moduleKind = ${esm ? "typeof require === 'undefined' ? 'esm' : 'cjs'" : "typeof module === 'object' ? 'cjs' : 'esm'"};
     const grpc = grpcStatusOf('NOT_FOUND') === GrpcStatus.NOT_FOUND && typeof MessagingGrpcClient.wrap === 'function';
-    const ok = grpc && reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError';
-    console.log(JSON.stringify({ ok, nest, moduleKind, grpc, reply }));
+    const memory = await inMemoryRoundTrip(app);
+    const ok =
+      grpc && reply.n === 42 && reply.correlationId === 'pack-check-1' && reply.attempt === 1 && MessagingTimeoutError.name === 'MessagingTimeoutError' && memory.ok;
+    console.log(JSON.stringify({ ok, nest, moduleKind, grpc, reply, memory }));
     if (!ok) process.exitCode = 1;
   } finally {
     await app.close();
@@ -165,9 +173,74 @@ async function main(): Promise<void> {
   }
 }
 
+/** The same round trip in memory: the app's TCP client 'ping' overridden to an in-memory server, the recorder read. */
+async function inMemoryRoundTrip(app: INestApplicationContext) {
+  const harness = new MessagingTestHarness();
+  const server = await NestFactory.createMicroservice(ServerModule, { ...harness.microservice('ping'), logger: false });
+  await server.listen();
+  const override = harness.override(app, 'ping').routeTo('ping');
+  try {
+    const reply = await runWithMessageContext({ correlationId: 'pack-check-2' }, () =>
+      app.get(Caller).client.request<{ n: number; correlationId: string }>({ cmd: 'ping' }, { n: 1 }, { timeout: 3000 }),
+    );
+    const [sent] = harness.sent({ cmd: 'ping' });
+    const ok = reply.n === 2 && reply.correlationId === 'pack-check-2' && sent?.endpoint === 'ping' && sent.outcome.status === 'ok';
+    return { ok, reply, recorded: harness.recorder.messages.map((m) => \`\${m.kind} \${m.route} \${m.outcome.status}\`) };
+  } finally {
+    override.restore();
+    await server.close();
+    harness.close();
+  }
+}
+
 main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
+});
+`;
+
+// A test of the kit under node's own test runner: a 30 s budget on the kit's clock, in memory.
+const nodeTestSource = `import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Controller, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessageHandler, MessagingTimeoutError } from 'nestjs-messaging';
+import { MessagingTestHarness, TestClock } from 'nestjs-messaging/testing';
+
+@Controller()
+class SlowHandlers {
+  @MessageHandler({ cmd: 'slow' })
+  async slow(): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    return 'too late';
+  }
+}
+
+@Module({ controllers: [SlowHandlers] })
+class SlowModule {}
+
+test('a 30 s budget ends in milliseconds on the kit clock, in memory, under node:test', async () => {
+  const harness = new MessagingTestHarness();
+  const server = await NestFactory.createMicroservice(SlowModule, { ...harness.microservice('slow'), logger: false });
+  await server.listen();
+  const client = harness.client('slow', 'slow', { timeout: 30_000 });
+  const clock = TestClock.install();
+  const started = Date.now();
+  try {
+    const call = client.request({ cmd: 'slow' }, {}).catch((err: unknown) => err);
+    await clock.advance(30_000);
+    const err = await call;
+    assert.ok(err instanceof MessagingTimeoutError);
+    assert.equal(err.timeout, 30_000);
+    assert.equal(harness.sent({ cmd: 'slow' })[0]?.outcome.status, 'cancelled');
+  } finally {
+    clock.uninstall();
+    await client.close();
+    await server.close();
+    harness.close();
+  }
+  assert.ok(Date.now() - started < 5_000);
 });
 `;
 
@@ -204,6 +277,7 @@ if (typeof req('nestjs-messaging/asyncapi').generateAsyncApi !== 'function') pro
     docsDeps: ['zod@^4'],
     docsFormat: 'yaml',
     extra: '',
+    nodeTest: nodeTestSource,
   },
 ];
 
@@ -235,6 +309,7 @@ async function buildAndRun(app) {
   );
   writeFileSync(join(dir, 'src', 'main.ts'), app.source);
   writeFileSync(join(dir, 'src', 'docs.module.ts'), app.docs);
+  if (app.nodeTest) writeFileSync(join(dir, 'src', 'kit.test.ts'), app.nodeTest);
   if (app.extra) writeFileSync(join(dir, 'exports-check.cjs'), app.extra);
   const deps = ['common', 'core', 'microservices'].map((p) => `@nestjs/${p}@${app.nestVersion}`);
   log(`${app.name}: npm install ${packed.filename} ${deps.join(' ')} ...`);
@@ -261,6 +336,13 @@ async function buildAndRun(app) {
     fail(`${app.name}: expected Nest ${app.nest} (${app.moduleKind}) and a correct reply, got ${JSON.stringify(result)}`);
   }
   log(`${app.name}: OK ${JSON.stringify(result)}`);
+  if (app.nodeTest) {
+    log(`${app.name}: node --test dist/kit.test.js`);
+    const { stdout: tap } = await run(process.execPath, ['--test', 'dist/kit.test.js'], { cwd: dir, timeout: 60_000 }).catch((err) =>
+      fail(`${app.name}: the kit's test under node:test failed\n${err.stdout}${err.stderr}`),
+    );
+    log(`${app.name}: node:test ${tap.match(/^# (pass|fail) \d+$/gm)?.join(', ')}`);
+  }
   await checkCli(app, dir);
 }
 

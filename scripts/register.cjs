@@ -2,7 +2,7 @@
  * Runs the repository's TypeScript (examples, bench) straight from source with
  * `node -r ./scripts/register.cjs file.ts`, after `npm ci` and nothing else:
  * - ts-node compiles .ts files on the fly (with swc, type checks are `npm run typecheck`'s job);
- * - `nestjs-messaging` resolves to src/index.ts, as the tsconfig `paths` say;
+ * - `nestjs-messaging` (and its subpaths) resolve to src/, as the tsconfig `paths` say;
  * - with MESSAGING_NEST_MAJOR=11, every `@nestjs/*` require resolves to the Nest 11
  *   copies that the compat/nest11 workspace installs (Nest 12, the root's, otherwise).
  */
@@ -27,6 +27,7 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   else if (request === 'nestjs-messaging/opentelemetry') request = path.join(root, 'src', 'opentelemetry', 'index.ts');
   else if (request === 'nestjs-messaging/asyncapi') request = path.join(root, 'src', 'asyncapi', 'index.ts');
   else if (request === 'nestjs-messaging/grpc') request = path.join(root, 'src', 'grpc', 'index.ts');
+  else if (request === 'nestjs-messaging/testing') request = path.join(root, 'src', 'testing', 'index.ts');
   else if (nest11) {
     const m = NEST.exec(request);
     if (m) request = path.join(nest11Dir, m[1]) + (m[2] ?? '');

@@ -1,6 +1,6 @@
 import { Controller, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { EventPattern, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
+import { EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, NEVER, of, toArray } from 'rxjs';
 import {
   getMessageContext,
@@ -17,8 +17,8 @@ import {
   runWithMessageContext,
   type MessageMetadata,
 } from '../src';
-import { nestMajor, pendingRequests, plainTcpClient, startTcpServer, waitFor, type RunningServer } from './support/nest';
-import { FaultyTcpProxy } from './support/tcp-proxy';
+import { nestMajor, pendingRequests, startTcpServer, waitFor } from './support/nest';
+import { SUITE_TRANSPORTS, tcpTransport, timedBoot, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
 
 interface Seen {
   data: unknown;
@@ -75,31 +75,35 @@ class PlainController {
   }
 }
 
-async function clientModule(port: number, extra: Partial<Parameters<typeof MessagingModule.forRoot>[0]> = {}) {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      MessagingModule.forRoot({
-        clients: [{ name: 'svc', transport: Transport.TCP, options: { host: '127.0.0.1', port } }],
-        ...extra,
-      }),
-    ],
-  }).compile();
-  await moduleRef.init();
+async function clientModule(t: SuiteTransport, address: Address, extra: Partial<Parameters<typeof MessagingModule.forRoot>[0]> = {}) {
+  const definition = t.clientDefinition('svc', address);
+  const moduleRef = await timedBoot(
+    'client module',
+    async () => {
+      const compiled = await Test.createTestingModule({
+        imports: [MessagingModule.forRoot({ clients: [definition], ...extra })],
+      }).compile();
+      return compiled.init();
+    },
+    (ref) => ref.close(),
+  );
   return { moduleRef, client: moduleRef.get<MessagingClient>(getMessagingClientToken('svc')) };
 }
 
-describe(`MessagingClient over TCP (Nest ${nestMajor})`, () => {
-  let server: RunningServer;
+describe.each(SUITE_TRANSPORTS)(`MessagingClient over %s (Nest ${nestMajor})`, (_, transport) => {
+  const t = transport();
+  let server: SuiteServer;
   let ctx: INestApplicationContext;
   let client: MessagingClient;
 
   beforeAll(async () => {
-    server = await startTcpServer([LibraryController]);
-    ({ moduleRef: ctx, client } = await clientModule(server.port, { defaults: { timeout: 2000 } }));
+    server = await t.startServer([LibraryController]);
+    ({ moduleRef: ctx, client } = await clientModule(t, server.address, { defaults: { timeout: 2000 } }));
   });
   afterAll(async () => {
     await ctx?.close();
     await server?.close();
+    t.close();
   });
   beforeEach(() => {
     seen.length = 0;
@@ -203,7 +207,7 @@ describe(`MessagingClient over TCP (Nest ${nestMajor})`, () => {
   });
 
   it('lets a plain Nest client call a library-equipped handler', async () => {
-    const plain = plainTcpClient(server.port);
+    const plain = t.proxy(server.address);
     try {
       const result = await firstValueFrom(plain.send<Seen>({ cmd: 'probe' }, { plain: true }));
       expect(result.data).toEqual({ plain: true });
@@ -218,7 +222,7 @@ describe(`MessagingClient over TCP (Nest ${nestMajor})`, () => {
 describe(`MessagingClient against a plain Nest server (Nest ${nestMajor})`, () => {
   it('delivers the bare payload to a plain handler', async () => {
     const server = await startTcpServer([PlainController], { library: false });
-    const { moduleRef, client } = await clientModule(server.port);
+    const { moduleRef, client } = await clientModule(tcpTransport(), server.port);
     try {
       seen.length = 0;
       const result = await client.request({ cmd: 'probe' }, { id: 5 });
@@ -232,19 +236,20 @@ describe(`MessagingClient against a plain Nest server (Nest ${nestMajor})`, () =
   });
 });
 
-describe(`MessagingClient failures (Nest ${nestMajor})`, () => {
+describe.each(SUITE_TRANSPORTS)(`MessagingClient failures over %s (Nest ${nestMajor})`, (_, transport) => {
+  const t = transport();
+  afterAll(() => t.close());
+
   it('fails fast with a typed connection error when the server is down, and works once it is back', async () => {
-    const probe = await startTcpServer([LibraryController]);
-    const port = probe.port;
-    await probe.close();
-    const { moduleRef, client } = await clientModule(port);
+    const address = await t.unusedAddress();
+    const { moduleRef, client } = await clientModule(t, address);
     try {
       const started = performance.now();
       const err = await client.request({ cmd: 'probe' }, {}).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MessagingConnectionError);
       expect(err).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true, client: 'svc' });
       expect(performance.now() - started).toBeLessThan(1000);
-      const server = await startTcpServer([LibraryController], { port });
+      const server = await t.startServer([LibraryController], { address });
       try {
         // Nest's ClientTCP keeps the refused connection until the socket's 'close' event (a loop turn
         // later), so poll: the app recovers without a restart.
@@ -263,10 +268,9 @@ describe(`MessagingClient failures (Nest ${nestMajor})`, () => {
   });
 
   it('retries an idempotent call through two dropped connections, keeping its message id', async () => {
-    const server = await startTcpServer([LibraryController]);
-    const proxy = new FaultyTcpProxy(server.port, 2);
-    const proxyPort = await proxy.start();
-    const { moduleRef, client } = await clientModule(proxyPort, {
+    const server = await t.startServer([LibraryController]);
+    const proxy = await t.faultyLink(server.address, 2);
+    const { moduleRef, client } = await clientModule(t, proxy.address, {
       defaults: { timeout: 3000, idempotent: true, retry: { maxAttempts: 3, baseDelay: 20, maxDelay: 50 } },
     });
     const retries: number[] = [];
@@ -287,10 +291,9 @@ describe(`MessagingClient failures (Nest ${nestMajor})`, () => {
   });
 
   it('gives up with MessagingRetriesExhaustedError holding each attempt error', async () => {
-    const server = await startTcpServer([LibraryController]);
-    const proxy = new FaultyTcpProxy(server.port, 10);
-    const proxyPort = await proxy.start();
-    const { moduleRef, client } = await clientModule(proxyPort, {
+    const server = await t.startServer([LibraryController]);
+    const proxy = await t.faultyLink(server.address, 10);
+    const { moduleRef, client } = await clientModule(t, proxy.address, {
       defaults: { idempotent: true, retry: { maxAttempts: 3, baseDelay: 5, maxDelay: 10 } },
     });
     try {
@@ -308,10 +311,9 @@ describe(`MessagingClient failures (Nest ${nestMajor})`, () => {
   });
 
   it('does not retry calls that are not marked idempotent', async () => {
-    const server = await startTcpServer([LibraryController]);
-    const proxy = new FaultyTcpProxy(server.port, 1);
-    const proxyPort = await proxy.start();
-    const { moduleRef, client } = await clientModule(proxyPort);
+    const server = await t.startServer([LibraryController]);
+    const proxy = await t.faultyLink(server.address, 1);
+    const { moduleRef, client } = await clientModule(t, proxy.address);
     try {
       const err = await client.request({ cmd: 'probe' }, {}).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MessagingConnectionError);
@@ -324,8 +326,8 @@ describe(`MessagingClient failures (Nest ${nestMajor})`, () => {
   });
 
   it('fails pending calls with MessagingClientClosedError when the application closes', async () => {
-    const server = await startTcpServer([LibraryController]);
-    const { moduleRef, client } = await clientModule(server.port, { defaults: { timeout: 10_000 } });
+    const server = await t.startServer([LibraryController]);
+    const { moduleRef, client } = await clientModule(t, server.address, { defaults: { timeout: 10_000 } });
     try {
       const pending = client.request({ cmd: 'hang' }, {}).catch((e: unknown) => e);
       await waitFor(() => pendingRequests(client.proxy) === 1, 5000, 'the request to be pending');

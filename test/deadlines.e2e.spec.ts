@@ -1,5 +1,5 @@
 import { Controller, Injectable } from '@nestjs/common';
-import { ClientProxyFactory, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
+import { Payload, type ClientProxy } from '@nestjs/microservices';
 import { IsInt } from 'class-validator';
 import { firstValueFrom } from 'rxjs';
 import {
@@ -15,7 +15,8 @@ import {
   timeLeft,
   type MessageMetadata,
 } from '../src';
-import { nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
+import { nestMajor, waitFor } from './support/nest';
+import { SUITE_TRANSPORTS, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
 
 @Injectable()
 class Links {
@@ -82,21 +83,24 @@ class ChainController {
   }
 }
 
-function client(port: number, metadata?: Record<string, string>): ClientProxy {
+let t: SuiteTransport;
+
+function client(address: Address, metadata?: Record<string, string>): ClientProxy {
   const serializer = metadata
     ? { serialize: (packet: Record<string, unknown>) => ({ ...packet, metadata: { ...metadata, 'msg-sent-at': metadata['msg-sent-at'] ?? String(Date.now()) } }) }
     : new MessagingClientSerializer();
-  return ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port, serializer } });
+  return t.proxy(address, serializer);
 }
 
-describe(`deadlines that travel (Nest ${nestMajor})`, () => {
-  let server: RunningServer;
+describe.each(SUITE_TRANSPORTS)(`deadlines that travel over %s (Nest ${nestMajor})`, (_, transport) => {
+  let server: SuiteServer;
   let a: MessagingClient;
 
   beforeAll(async () => {
-    server = await startTcpServer([ChainController], { providers: [Links] });
-    server.app.get(Links).self = MessagingClient.wrap(client(server.port), 'self');
-    a = MessagingClient.wrap(client(server.port), 'a');
+    t = transport();
+    server = await t.startServer([ChainController], { providers: [Links] });
+    server.app.get(Links).self = MessagingClient.wrap(client(server.address), 'self');
+    a = MessagingClient.wrap(client(server.address), 'a');
   });
   afterAll(async () => {
     for (const c of [a, server.app.get(Links).self]) {
@@ -104,6 +108,7 @@ describe(`deadlines that travel (Nest ${nestMajor})`, () => {
       await c.proxy.close();
     }
     await server.close();
+    t.close();
   });
   beforeEach(() => {
     seen.length = 0;
@@ -141,7 +146,7 @@ describe(`deadlines that travel (Nest ${nestMajor})`, () => {
   });
 
   it('refuses at once a request whose budget is already spent', async () => {
-    const late = client(server.port, { 'msg-id': 'late-1', 'msg-correlation-id': 'corr-late', 'msg-timeout-ms': '0' });
+    const late = client(server.address, { 'msg-id': 'late-1', 'msg-correlation-id': 'corr-late', 'msg-timeout-ms': '0' });
     try {
       const err = await firstValueFrom(late.send({ cmd: 'probe' }, {})).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', correlationId: 'corr-late' });
@@ -153,7 +158,7 @@ describe(`deadlines that travel (Nest ${nestMajor})`, () => {
 
   it('measures the deadline on the receiver clock, whatever the sender clock says', async () => {
     for (const skew of [-3_600_000, 3_600_000]) {
-      const skewed = client(server.port, {
+      const skewed = client(server.address, {
         'msg-id': `skew-${skew}`,
         'msg-correlation-id': 'corr-skew',
         'msg-timeout-ms': '800',
@@ -185,7 +190,7 @@ describe(`deadlines that travel (Nest ${nestMajor})`, () => {
 
   it('drops an event older than its contract ttl, and handles late events without one', async () => {
     const old = String(Date.now() - 5000);
-    const stale = client(server.port, { 'msg-id': 'old-1', 'msg-correlation-id': 'corr-old', 'msg-sent-at': old });
+    const stale = client(server.address, { 'msg-id': 'old-1', 'msg-correlation-id': 'corr-old', 'msg-sent-at': old });
     try {
       await firstValueFrom(stale.emit(Tick1s.pattern, { n: 1 }));
       await firstValueFrom(stale.emit(TickForever.pattern, { n: 2 }));

@@ -9,8 +9,7 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, HttpAdapterHost, NestFactory } from '@nestjs/core';
-import { ClientProxyFactory, MessagePattern, Payload, RpcException, Transport } from '@nestjs/microservices';
-import type { AddressInfo, Server } from 'node:net';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
 import {
   EventHandler,
@@ -23,13 +22,13 @@ import {
   MessagingErrorCode,
   MessagingHttpExceptionFilter,
   MessagingModule,
-  messagingMicroservice,
   MessagingRemoteError,
   runWithMessageContext,
   type MessageMetadata,
 } from '../src';
 import { CreateUser, GetUser, GetUserV2, UserCreated, UserCreatedV2, type UserDto } from './fixtures/users.contracts';
-import { nestMajor, plainTcpClient, startTcpServer, waitFor, type RunningServer } from './support/nest';
+import { nestMajor, startTcpServer, waitFor } from './support/nest';
+import { SUITE_TRANSPORTS, tcpTransport, timedBoot, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
 
 interface Hop {
   name: string;
@@ -123,25 +122,19 @@ class PlainController {
   }
 }
 
-function selfClient(port: number): MessagingClient {
-  return MessagingClient.wrap(
-    ClientProxyFactory.create({
-      transport: Transport.TCP,
-      options: { host: '127.0.0.1', port, serializer: new MessagingClientSerializer() },
-    }),
-    'self',
-    { timeout: 3000 },
-  );
+function selfClient(t: SuiteTransport, address: Address): MessagingClient {
+  return MessagingClient.wrap(t.proxy(address, new MessagingClientSerializer()), 'self', { timeout: 3000 });
 }
 
-describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
-  let server: RunningServer;
+describe.each(SUITE_TRANSPORTS)(`handlers and contracts over %s (Nest ${nestMajor})`, (_, transport) => {
+  const t = transport();
+  let server: SuiteServer;
   let client: MessagingClient;
 
   beforeAll(async () => {
-    server = await startTcpServer([UsersController], { providers: [Links, MessagingContext] });
-    server.app.get(Links).self = selfClient(server.port);
-    client = selfClient(server.port);
+    server = await t.startServer([UsersController], { providers: [Links, MessagingContext] });
+    server.app.get(Links).self = selfClient(t, server.address);
+    client = selfClient(t, server.address);
   });
   afterAll(async () => {
     await client?.close();
@@ -149,6 +142,7 @@ describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
     await client?.proxy.close();
     await server?.app.get(Links).self.proxy.close();
     await server?.close();
+    t.close();
   });
   beforeEach(() => {
     hops.length = 0;
@@ -211,13 +205,8 @@ describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
   it.each(['0', '1.5', 'NaN', '1234567890123456', '-2'])(
     'refuses the malformed payload version %j with UNSUPPORTED_VERSION naming it and the supported ones',
     async (raw) => {
-      const sender = ClientProxyFactory.create({
-        transport: Transport.TCP,
-        options: {
-          host: '127.0.0.1',
-          port: server.port,
-          serializer: { serialize: (packet: Record<string, unknown>) => ({ ...packet, metadata: { 'msg-id': 'v-1', 'msg-payload-version': raw } }) },
-        },
+      const sender = t.proxy(server.address, {
+        serialize: (packet: Record<string, unknown>) => ({ ...packet, metadata: { 'msg-id': 'v-1', 'msg-payload-version': raw } }),
       });
       try {
         const err = (await firstValueFrom(sender.send({ cmd: 'get_user' }, { id: 1 })).catch((e: unknown) => e)) as {
@@ -298,7 +287,7 @@ describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
   });
 
   it('serves a plain Nest client: the assumed version applies and a correlation id is made', async () => {
-    const plain = plainTcpClient(server.port);
+    const plain = t.proxy(server.address);
     try {
       expect(await firstValueFrom(plain.send({ cmd: 'get_user' }, { id: 5 }))).toEqual({ id: 5, name: 'user-5' });
       expect(hops[0]!.meta.payloadVersion).toBeUndefined();
@@ -326,7 +315,7 @@ describe(`handlers and contracts over TCP (Nest ${nestMajor})`, () => {
 describe(`MessagingClient with a contract against a plain handler (Nest ${nestMajor})`, () => {
   it('sends the bare payload', async () => {
     const server = await startTcpServer([PlainController], { library: false });
-    const client = selfClient(server.port);
+    const client = selfClient(tcpTransport(), server.port);
     try {
       received.length = 0;
       expect(await client.request(GetUser, { id: 3 })).toEqual({ id: 1, name: 'plain' });
@@ -349,9 +338,12 @@ class HttpUsersController {
   }
 }
 
-describe.each([false, true])(`handlers in a hybrid app, inheritAppConfig %s (Nest ${nestMajor})`, (inheritAppConfig) => {
+describe.each(
+  SUITE_TRANSPORTS.flatMap(([name, transport]) => [false, true].map((inherit) => [name, inherit, transport] as const)),
+)(`handlers in a hybrid app over %s, inheritAppConfig %s (Nest ${nestMajor})`, (_, inheritAppConfig, transport) => {
+  const t = transport();
   let app: INestApplication;
-  let port: number;
+  let address: Address;
   let client: MessagingClient;
   let globalInterceptorRuns = 0;
 
@@ -374,15 +366,23 @@ describe.each([false, true])(`handlers in a hybrid app, inheritAppConfig %s (Nes
       ],
     })
     class HybridModule {}
-    app = await NestFactory.create(HybridModule, { logger: false });
-    const strategy = messagingMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } });
-    app.connectMicroservice(strategy, { inheritAppConfig });
-    app.useGlobalFilters(new MessagingHttpExceptionFilter(app.get(HttpAdapterHost)));
-    await app.startAllMicroservices();
-    await app.listen(0, '127.0.0.1');
-    port = ((strategy.strategy as unknown as { unwrap<T>(): T }).unwrap<Server>().address() as AddressInfo).port;
-    app.get(Links).self = selfClient(port);
-    client = selfClient(port);
+    let microservice = t.microservice();
+    app = await timedBoot(
+      'hybrid app',
+      async () => {
+        microservice = t.microservice();
+        const created = await NestFactory.create(HybridModule, { logger: false });
+        created.connectMicroservice(microservice.options, { inheritAppConfig });
+        created.useGlobalFilters(new MessagingHttpExceptionFilter(created.get(HttpAdapterHost)));
+        await created.startAllMicroservices();
+        await created.listen(0, '127.0.0.1');
+        return created;
+      },
+      (created) => created.close(),
+    );
+    address = microservice.address();
+    app.get(Links).self = selfClient(t, address);
+    client = selfClient(t, address);
   });
   afterAll(async () => {
     await client.close();
@@ -390,6 +390,7 @@ describe.each([false, true])(`handlers in a hybrid app, inheritAppConfig %s (Nes
     await app.get(Links).self.close();
     await app.get(Links).self.proxy.close();
     await app.close();
+    t.close();
   });
 
   it('validates, upcasts and maps errors whether or not global enhancers run', async () => {

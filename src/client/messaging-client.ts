@@ -95,26 +95,37 @@ export interface MessagingClientConfig {
 export class MessagingClient {
   private readonly pending = new Set<CallExecution>();
   private closed = false;
-  /** What each call's execution reads from its client. */
-  private readonly host: ExecutionHost;
+  /** What each call's execution reads from its client (replaced by {@link useProxy}). */
+  private host: ExecutionHost;
+  private watchdog: ConnectionWatchdog | undefined;
+  /** The proxy calls go through now (another one while {@link useProxy} redirects the client). */
+  private currentProxy: ClientProxy;
 
   constructor(
-    /** The Nest client underneath. Calls made on it directly carry no metadata. */
-    readonly proxy: ClientProxy,
+    /** The Nest client the library built or was given: the one `close()` closes when the library owns it. */
+    private readonly ownProxy: ClientProxy,
     private readonly config: MessagingClientConfig,
   ) {
-    if (proxy instanceof ClientGrpcProxy) {
+    if (ownProxy instanceof ClientGrpcProxy) {
       throw new MessagingConfigurationError(
         `client '${config.name}': a gRPC ClientGrpc has no send/emit; wrap it with MessagingGrpcClient.wrap() from 'nestjs-messaging/grpc'`,
       );
     }
-    const transport = config.carrier?.transport ?? transportOfProxy(proxy);
-    const carrier = config.carrier ?? carrierFor(transport);
+    this.currentProxy = ownProxy;
+    this.host = this.hostFor(ownProxy, config.carrier);
+    config.resilience?.onCircuitOpen(() => this.watchdog?.circuitOpened());
+  }
+
+  /** The execution host of calls sent through `proxy`, with the carrier and watchdog of its transport. */
+  private hostFor(proxy: ClientProxy, given: Carrier | undefined): ExecutionHost {
+    const { config } = this;
+    const transport = given?.transport ?? transportOfProxy(proxy);
+    const carrier = given ?? carrierFor(transport);
     const threshold = config.deadAfterTimeouts ?? TCP_CLIENT_DEFAULTS.deadAfterTimeouts;
     const watchdog =
       transportOfProxy(proxy) === Transport.TCP && threshold !== false ? new ConnectionWatchdog(proxy, config.name, threshold) : undefined;
-    if (watchdog) config.resilience?.onCircuitOpen(() => watchdog.circuitOpened());
-    this.host = {
+    this.watchdog = watchdog;
+    return {
       watchdog,
       name: config.name,
       dispatch: (call, metadata) => {
@@ -127,6 +138,35 @@ export class MessagingClient {
       pending: this.pending,
       resilience: config.resilience,
       isClosed: () => this.closed,
+    };
+  }
+
+  /** The Nest client underneath (another one while {@link useProxy} redirects the client). Calls made on it directly carry no metadata. */
+  get proxy(): ClientProxy {
+    return this.currentProxy;
+  }
+
+  /**
+   * Sends this client's calls through `proxy` from now on, with the carrier
+   * of `proxy`'s transport, until the returned function puts back the proxy
+   * the client had. Calls already started finish on the proxy they started
+   * on; `close()` still closes only the proxy the library built. Made for
+   * tests (`MessagingClients.useProxy`, `nestjs-messaging/testing`).
+   * @internal
+   */
+  useProxy(proxy: ClientProxy): () => void {
+    const previous = this.host;
+    const previousWatchdog = this.watchdog;
+    const previousProxy = this.currentProxy;
+    this.host = this.hostFor(proxy, undefined);
+    this.currentProxy = proxy;
+    let restored = false;
+    return () => {
+      if (restored) return;
+      restored = true;
+      this.host = previous;
+      this.watchdog = previousWatchdog;
+      this.currentProxy = previousProxy;
     };
   }
 
@@ -247,7 +287,7 @@ export class MessagingClient {
     if (this.closed) return;
     this.closed = true;
     for (const execution of [...this.pending]) execution.cancel();
-    if (this.config.ownsProxy) await this.proxy.close();
+    if (this.config.ownsProxy) await this.ownProxy.close();
   }
 
   /**

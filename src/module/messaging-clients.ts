@@ -87,6 +87,24 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
     return client;
   }
 
+  /**
+   * Sends the calls of the client named `name` through `proxy` from now on,
+   * everywhere it was injected, until the returned function puts its own proxy
+   * back. Made for tests: `nestjs-messaging/testing` points an application's
+   * clients at in-memory applications and stubs with it
+   * (`MessagingTestHarness.override`). The client keeps its name, policy,
+   * resilience and instrumentation; the metadata rides as `proxy`'s transport
+   * carries it. Calls already started finish on the proxy they started on.
+   * @throws MessagingConfigurationError when there is no client named `name`.
+   * @example
+   * const restore = app.get(MessagingClients).useProxy('users', inMemoryProxy);
+   * // ... the app's calls to 'users' go through inMemoryProxy
+   * restore();
+   */
+  useProxy(name: string, proxy: ClientProxy): () => void {
+    return this.get(name).useProxy(proxy);
+  }
+
   /** Wraps the proxy of a `useExisting` client once Nest has resolved it. @internal */
   adopt(name: string, proxy: ClientProxy): AnyMessagingClient {
     const existing = this.clients.get(name);
