@@ -10,11 +10,13 @@ import {
   MessagingErrorCode,
   MessagingModule,
   MessagingRemoteError,
+  type MessagingMicroserviceOptions,
 } from '../src';
-import { describeWithBroker } from './support/brokers';
+import { BROKER_PORTS, describeWithBroker } from './support/brokers';
 import { nestMajor, waitFor } from './support/nest';
 import { BROKER_OF, endpoint, nestOptions, startServer, testServerOptions, TRANSPORTS, uniqueName } from './support/transports';
 import { watchUnhandledRejections } from './faults/support/summary';
+import { DelayProxy } from './drain/delay-proxy';
 import { drainHandlers, drainNestOptions, drainPattern, type DrainEndpoint, type DrainReport } from './drain/drain-app';
 
 /**
@@ -174,9 +176,17 @@ for (const transport of TRANSPORTS) {
             }
             expect(a.count(isWho)).toBe(0);
           } else {
-            const answers: Array<{ n: number; by: string }> = [];
-            for (let n = 0; n < AFTER_DRAIN; n++) answers.push(await client.request(drainPattern(ep, 'who'), { n }, { timeout: 5000 }));
-            expect(answers.map((x) => x.n)).toEqual(Array.from({ length: AFTER_DRAIN }, (_, n) => n));
+            const answers: Array<{ n: number; by?: string; lost?: string }> = [];
+            for (let n = 0; n < AFTER_DRAIN; n++) {
+              answers.push(
+                await client.request<{ n: number; by: string }>(drainPattern(ep, 'who'), { n }, { timeout: 5000 }).catch((e: unknown) => ({
+                  n,
+                  lost: (e as MessagingError).code ?? String(e),
+                })),
+              );
+            }
+            // every call answered (by A while its unsubscribe is on its way, or by B), none lost
+            expect({ lost: answers.filter((x) => x.lost !== undefined) }).toEqual({ lost: [] });
             // A is still draining (its slow handlers are held): the last calls all went to B, none to A
             expect(answers.slice(A_MAY_TAKE).every((x) => x.by === 'B')).toBe(true);
             const aTook = a.reports.filter(isWho).filter((r) => r.who < 1000).map((r) => r.who);
@@ -287,5 +297,78 @@ for (const transport of TRANSPORTS.filter((t) => t !== 'tcp')) {
         if (!closed) await server.close();
       }
     }, 30_000);
+  });
+}
+
+/** Nest's options of `ep`, with the broker reached through a proxy on `port`. */
+function throughProxy(ep: DrainEndpoint, port: number): MessagingMicroserviceOptions {
+  const direct = drainNestOptions(ep) as MessagingMicroserviceOptions & { options: Record<string, unknown> };
+  const broker =
+    ep.transport === 'nats' ? { servers: [`nats://127.0.0.1:${port}`] } : ep.transport === 'mqtt' ? { url: `mqtt://127.0.0.1:${port}` } : { port };
+  return { ...direct, options: { ...direct.options, ...broker } } as MessagingMicroserviceOptions;
+}
+
+/**
+ * The broker hands messages to the instance until its unsubscribe arrives: what
+ * it handed meanwhile must still be answered. (RabbitMQ is left out: the SIGTERM
+ * test above covers deliveries made before the consumer's cancel.)
+ */
+for (const transport of ['redis', 'nats', 'mqtt'] as const) {
+  describeWithBroker(BROKER_OF[transport], `draining while the unsubscribe is on its way over ${transport} (Nest ${nestMajor})`, () => {
+    it('requests the broker routed to the draining instance before its unsubscribe arrived are still answered', async () => {
+      const ep: DrainEndpoint = { ...(await endpoint(transport)), ns: uniqueName(`drain_${transport}_race`) };
+      const proxy = new DelayProxy(BROKER_PORTS[BROKER_OF[transport]!]);
+      const proxyPort = await proxy.start();
+      const aReports: DrainReport[] = [];
+      const bReports: DrainReport[] = [];
+      let releaseA!: () => void;
+      const heldA = new Promise<void>((r) => (releaseA = r));
+      const viaProxy = throughProxy(ep, proxyPort);
+      let a: INestMicroservice | undefined;
+      let b: INestMicroservice | undefined;
+      let caller: Awaited<ReturnType<typeof callerOf>> | undefined;
+      let closing: Promise<void> | undefined;
+      try {
+        a = await startServer(ep, [drainHandlers(ep, { name: 'A', held: heldA, report: (r) => aReports.push(r) })], {
+          nest: viaProxy,
+          server: { gracePeriod: 20_000 },
+        });
+        caller = await callerOf(ep);
+        const client = caller.client;
+        // A stays up, draining, while this slow call is held
+        const slow = client.request(drainPattern(ep, 'slow'), { n: 0 }, { timeout: 20_000 }).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        await waitFor(() => aReports.some((r) => 'started' in r), 10_000, 'the slow handler to start in A');
+        b = await startB(ep, bReports, Promise.resolve());
+        await untilBTakesMessages(client, ep, bReports);
+
+        proxy.delayUpstream(500); // what A sends from now on (its unsubscribe) reaches the broker 500 ms later
+        closing = a.close();
+        const calls = await Promise.all(
+          Array.from({ length: 20 }, (_, n) =>
+            client.request<{ by: string }>(drainPattern(ep, 'who'), { n }, { timeout: 3000 }).then(
+              (reply) => ({ n, by: reply.by }),
+              (e: unknown) => ({ n, lost: (e as MessagingError).code ?? String(e) }),
+            ),
+          ),
+        );
+        // a lost call is one the broker gave A (still subscribed, as far as it knew) and A dropped
+        expect({ lost: calls.filter((c) => 'lost' in c) }).toEqual({ lost: [] });
+        // and the window was real: A did take some of them while its unsubscribe was on its way
+        expect(aReports.filter((r) => 'who' in r && r.who < 1000).length).toBeGreaterThan(0);
+        releaseA();
+        expect(await slow).toEqual({ value: { n: 0, by: 'A' } });
+        await closing;
+        closing = undefined;
+      } finally {
+        releaseA();
+        await closing?.catch(() => undefined);
+        await caller?.app.close();
+        await b?.close();
+        await proxy.stop();
+      }
+    }, 60_000);
   });
 }

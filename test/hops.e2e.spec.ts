@@ -18,7 +18,7 @@ import { B_NOT_FOUND_MESSAGE, INTERNAL_NAMES, leaksIn, startHops, type HopCase, 
  */
 
 /** What each case must look like at the edge (HTTP) and to A's direct caller. */
-const EXPECTED: Record<Exclude<HopCase, 'found'>, { status: number; code: string; http: string; upstream: string }> = {
+const EXPECTED: Record<Exclude<HopCase, 'found' | 'a-overloaded'>, { status: number; code: string; http: string; upstream: string }> = {
   'not-found': { status: 404, code: 'NOT_FOUND', http: B_NOT_FOUND_MESSAGE, upstream: B_NOT_FOUND_MESSAGE },
   invalid: { status: 500, code: 'INTERNAL', http: 'Internal server error', upstream: 'Internal server error' },
   'bad-reply': { status: 500, code: 'INTERNAL', http: 'Internal server error', upstream: 'Internal server error' },
@@ -143,6 +143,12 @@ describe(`errors across hops: HTTP edge -> A -> B (Nest ${nestMajor})`, () => {
       aAttemptsPerCall: counters.aGaveUp.map((e) => e.attempt),
     }).toEqual({ edgeRetries: 0, aRuns: requests, aRetries: 2 * requests, aAttemptsPerCall: [3, 3, 3] });
     expect(counters.aGaveUp.every((e) => e.client === INTERNAL_NAMES.downClient && e.error.code === 'UNAVAILABLE')).toBe(true);
+  });
+
+  it("control: the edge's client does retry a retryable error of A's own (so its 0 retries above are A's doing)", async () => {
+    const { status, body } = await http('a-overloaded');
+    expect({ status, code: body.code }).toEqual({ status: 503, code: MessagingErrorCode.UNAVAILABLE });
+    expect({ edgeRetries: hops.counters.edgeRetries, aRuns: hops.counters.aRuns.get('a-overloaded') }).toEqual({ edgeRetries: 2, aRuns: 3 });
   });
 
   it("B's own answers are not retried anywhere: one run per hop", async () => {

@@ -1,6 +1,6 @@
 import { isMessagingErrorCode, MessagingError } from '../../src';
 import { CapturingLogger } from '../support/log-capture';
-import { HOP_CASES, leaksIn, startHops, type HopCase } from '../support/hops';
+import { HOP_CASES, leaksIn, startHops } from '../support/hops';
 import { CallTally, record, watchUnhandledRejections } from './support/summary';
 
 /** HTTP requests per case. */
@@ -8,7 +8,7 @@ const ROUNDS = 20;
 /** "hung": no answer within this (the slowest case is a 300 ms downstream timeout). */
 const HUNG_AFTER = 5000;
 
-const STATUS: Record<HopCase, number> = {
+const STATUS: Record<(typeof HOP_CASES)[number], number> = {
   found: 200,
   'not-found': 404,
   invalid: 500,

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Controller, Get, Inject, Module, NotFoundException, Param, type INestApplication, type INestMicroservice, type LoggerService } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
-import { Payload, Transport } from '@nestjs/microservices';
+import { Payload, RpcException, Transport } from '@nestjs/microservices';
 import { IsInt, IsString, Length } from 'class-validator';
 import {
   defineMessage,
@@ -56,7 +56,8 @@ export const InventoryStock = defineMessage({
 
 /** The scenarios: what A does with B, by the case the edge's route names. */
 export const HOP_CASES = ['found', 'not-found', 'invalid', 'bad-reply', 'refused-payload', 'down', 'slow'] as const;
-export type HopCase = (typeof HOP_CASES)[number];
+/** A control: A itself answers a retryable UNAVAILABLE, which the edge's client does retry. */
+export type HopCase = (typeof HOP_CASES)[number] | 'a-overloaded';
 
 /** Attempts and runs, per hop. */
 export class HopCounters {
@@ -147,6 +148,8 @@ class ServiceA {
         return this.replica.request(InventoryStock, { internalSkuRef: 'abc-123' });
       case 'slow':
         return this.inventory.request(InventoryStock, { internalSkuRef: 'slow' }, { timeout: 300 });
+      case 'a-overloaded':
+        return Promise.reject(new RpcException({ code: 'UNAVAILABLE', message: 'service A is overloaded', retryable: true }));
     }
   }
 }
