@@ -1,7 +1,7 @@
 import { Controller, type INestApplicationContext, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { EventPattern, GrpcMethod, MessagePattern, Payload, type ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, lastValueFrom } from 'rxjs';
+import { EventPattern, GrpcMethod, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom, lastValueFrom, timeout } from 'rxjs';
 import {
   getMessageContext,
   getMessagingClientToken,
@@ -27,6 +27,7 @@ import {
   type EchoService,
 } from './support/grpc';
 import { nestMajor, waitFor } from './support/nest';
+import { CaseSink, clearRetained, mqttRecord, mqttRecordHandlers, recordEventTopic, RECORD_DATA, RECORD_PROPERTIES, rmqManualAckHandlers, takeRetained, type PacketSeen } from './interop/cases';
 import { BROKER_OF, endpoint, nestOptions, plainClient, startServer, TRANSPORTS, uniqueName, type Endpoint } from './support/transports';
 
 /**
@@ -237,5 +238,112 @@ describe.each(GRPC_SERVERS)(`interop over gRPC (Nest ${nestMajor}): %s`, (server
     } else {
       expect(reply.correlationId ?? '').toBe('');
     }
+  });
+});
+
+/**
+ * Issue 11, item 7, in the same matrix: {MessagingClient, plain ClientProxy} x
+ * {library server, Nest's own server}: an MqttRecordBuilder record over MQTT,
+ * and RabbitMQ handlers that acknowledge their own deliveries (test/interop/cases.ts).
+ */
+describeWithBroker('mqtt', `interop: MqttRecordBuilder records (Nest ${nestMajor})`, () => {
+  describe.each(['library', 'plain'] as const)('%s server, plain handler', (serverKind) => {
+    const ns = uniqueName(`mqtt_record_${serverKind}`);
+    const sink = new CaseSink();
+    let server: INestMicroservice;
+    let app: INestApplicationContext;
+    let library: MessagingClient;
+    let plain: ClientProxy;
+
+    beforeAll(async () => {
+      const ep = await endpoint('mqtt');
+      server = await startServer(ep, [mqttRecordHandlers(ns, sink)], { library: serverKind === 'library' });
+      app = await Test.createTestingModule({ imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', ...nestOptions(ep) }] })] }).compile();
+      await app.init();
+      library = app.get<MessagingClient>(getMessagingClientToken('svc'));
+      plain = plainClient(ep);
+    });
+    afterAll(async () => {
+      await clearRetained(recordEventTopic(ns));
+      await plain?.close();
+      await app?.close();
+      await server?.close();
+    });
+
+    it.each(['library', 'plain'] as const)('%s client: send and emit keep the data, QoS 1, retain and MQTT 5 properties', async (clientKind) => {
+      const pattern = { cmd: 'record', ns };
+      const reply =
+        clientKind === 'library'
+          ? await library.request<PacketSeen>(pattern, mqttRecord(), { timeout: 3000 })
+          : await firstValueFrom(plain.send<PacketSeen>(pattern, mqttRecord()).pipe(timeout(3000)));
+      expect(reply).toMatchObject({ data: RECORD_DATA, qos: 1, contentType: 'application/json' });
+      expect(reply.userProperties).toMatchObject(RECORD_PROPERTIES.userProperties);
+
+      sink.events.length = 0;
+      const event = { cmd: 'record_ev', ns };
+      if (clientKind === 'library') await lastValueFrom(library.emit(event, mqttRecord(true)));
+      else await lastValueFrom(plain.emit(event, mqttRecord(true)), { defaultValue: undefined });
+      await waitFor(() => sink.events.length === 1, 5000, 'the event');
+      expect(sink.events[0]).toMatchObject({ data: RECORD_DATA, qos: 1, contentType: 'application/json' });
+      expect(sink.events[0]!.userProperties).toMatchObject(RECORD_PROPERTIES.userProperties);
+      // retain: the broker kept the event for later subscribers, as published
+      const retained = await takeRetained(recordEventTopic(ns));
+      expect(retained).toMatchObject({ retain: true, qos: 1, body: { data: RECORD_DATA }, contentType: 'application/json' });
+      expect(retained.userProperties).toMatchObject(RECORD_PROPERTIES.userProperties);
+    });
+  });
+});
+
+describeWithBroker('rabbitmq', `interop: RabbitMQ handlers that acknowledge themselves (Nest ${nestMajor})`, () => {
+  describe.each(['library', 'plain'] as const)('%s server, noAck: false, ctx.getChannelRef().ack()', (serverKind) => {
+    const ns = uniqueName(`rmq_ack_${serverKind}`);
+    const sink = new CaseSink();
+    let server: INestMicroservice;
+    let app: INestApplicationContext;
+    let library: MessagingClient;
+    let plain: ClientProxy;
+
+    beforeAll(async () => {
+      const ep = await endpoint('rmq');
+      const nest = nestOptions(ep) as { transport: Transport.RMQ; options: Record<string, unknown> };
+      server = await startServer(ep, [rmqManualAckHandlers(ns, sink)], {
+        library: serverKind === 'library',
+        nest: { ...nest, options: { ...nest.options, noAck: false } },
+      });
+      app = await Test.createTestingModule({ imports: [MessagingModule.forRoot({ clients: [{ name: 'svc', ...nestOptions(ep) }] })] }).compile();
+      await app.init();
+      library = app.get<MessagingClient>(getMessagingClientToken('svc'));
+      plain = plainClient(ep);
+    });
+    afterAll(async () => {
+      await plain?.close();
+      await app?.close();
+      await server?.close();
+    });
+
+    it.each(['library', 'plain'] as const)('%s client: every call answered, every message handled once, no channel error', async (clientKind) => {
+      const calls = 10;
+      const pattern = { cmd: 'ack', ns };
+      const ask = (n: number) =>
+        clientKind === 'library'
+          ? library.request<{ n: number }>(pattern, { n, client: clientKind }, { timeout: 5000 })
+          : firstValueFrom(plain.send<{ n: number }>(pattern, { n, client: clientKind }).pipe(timeout(5000)));
+      const replies = await Promise.all(Array.from({ length: calls }, (_, n) => ask(n)));
+      expect(replies.map((r) => r.n)).toEqual(Array.from({ length: calls }, (_, n) => n));
+      for (let n = 0; n < calls; n++) {
+        const event = { cmd: 'ack_ev', ns };
+        if (clientKind === 'library') await lastValueFrom(library.emit(event, { n, client: clientKind }));
+        else await lastValueFrom(plain.emit(event, { n, client: clientKind }), { defaultValue: undefined });
+      }
+      const mine = () => sink.runs.filter((r) => r.client === clientKind);
+      await waitFor(() => mine().filter((r) => r.cmd === 'ack_ev').length >= calls, 5000, 'the events');
+      // One more round trip on the same queue: a redelivery (after a channel close) would come before its answer.
+      expect(await ask(calls)).toEqual({ n: calls });
+      const runs = mine();
+      expect(runs.filter((r) => r.cmd === 'ack').map((r) => r.n).sort((a, b) => a - b)).toEqual(Array.from({ length: calls + 1 }, (_, n) => n));
+      expect(runs.filter((r) => r.cmd === 'ack_ev').map((r) => r.n).sort((a, b) => a - b)).toEqual(Array.from({ length: calls }, (_, n) => n));
+      expect(runs.filter((r) => r.redelivered)).toEqual([]);
+      expect(sink.channelErrors).toEqual([]);
+    });
   });
 });

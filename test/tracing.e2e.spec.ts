@@ -15,8 +15,9 @@ import {
   MessagingClientSerializer,
   MessagingHttpModule,
   MessagingModule,
+  MessagingError,
+  MessagingErrorCode,
   messagingMicroservice,
-  MessagingTimeoutError,
   runWithMessageContext,
 } from 'nestjs-messaging';
 import { OpenTelemetryHttpModule, OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
@@ -267,8 +268,12 @@ describe(`OpenTelemetry tracing and metrics (Nest ${nestMajor})`, () => {
     const err = await runWithMessageContext({}, () =>
       client.request({ cmd: 'hang' }, {}, { timeout: 200 }).catch((e: unknown) => e),
     );
-    expect(err).toBeInstanceOf(MessagingTimeoutError);
-    expect((err as MessagingTimeoutError).timeline?.map((t) => t.event)).toEqual(['attempt', 'timeout']);
+    // The budget travels: the client's own timer and the server's DEADLINE_EXCEEDED answer race (on a busy
+    // machine either wins). Both end the call with the same code, which is what the span and metrics record.
+    expect(err).toBeInstanceOf(MessagingError);
+    expect((err as MessagingError).code).toBe(MessagingErrorCode.DEADLINE_EXCEEDED);
+    const last = (err as MessagingError).timeline?.at(-1);
+    expect(last?.event === 'timeout' || (last?.event === 'failed' && last.code === MessagingErrorCode.DEADLINE_EXCEEDED)).toBe(true);
     const span = exporter.getFinishedSpans().find((s) => s.name === 'send {"cmd":"hang"}')!;
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['error.type']).toBe('DEADLINE_EXCEEDED');

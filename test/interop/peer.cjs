@@ -159,7 +159,134 @@ async function callGrpc(url) {
   return out;
 }
 
-(process.env.ROLE === 'server' ? serve() : call()).catch((err) => {
+// ROLE=cases-server / cases-client: issue 11 item 7 (see test/interop/cases.ts, the same handlers
+// for the jest side): MqttRecordBuilder records over MQTT, RabbitMQ handlers that acknowledge
+// themselves (noAck: false). Each endpoint names its server: 'library' or 'plain' (Nest's own).
+
+function caseOptions(ep) {
+  const nest = nestOptions(ep);
+  return ep.transport === 'rmq' ? { ...nest, options: { ...nest.options, noAck: false } } : nest;
+}
+
+function caseController(ep, sink) {
+  const { ns } = ep;
+  const seen = (data, ctx) => {
+    const packet = ctx.getPacket();
+    return { data, qos: packet.qos, userProperties: packet.properties && packet.properties.userProperties, contentType: packet.properties && packet.properties.contentType };
+  };
+  const settleOwn = (cmd, data, ctx) => {
+    const channel = ctx.getChannelRef();
+    if (!sink.watched.has(channel)) {
+      sink.watched.add(channel);
+      channel.on('error', (err) => sink.channelErrors.push(String(err && err.message || err)));
+    }
+    const message = ctx.getMessage();
+    if (cmd) sink.runs.push({ cmd, n: data.n, client: data.client, redelivered: message.fields.redelivered });
+    channel.ack(message);
+  };
+  class CaseHandlers {
+    record(data, ctx) { return seen(data, ctx); }
+    recordEvent(data, ctx) { sink.events.push(seen(data, ctx)); }
+    ack(data, ctx) { settleOwn('ack', data, ctx); return { n: data.n }; }
+    ackEvent(data, ctx) { settleOwn('ack_ev', data, ctx); }
+    stats(_data, ctx) {
+      if (ep.transport === 'rmq') settleOwn(undefined, undefined, ctx);
+      return { major: loadedMajor, events: sink.events, runs: sink.runs, channelErrors: sink.channelErrors };
+    }
+  }
+  const p = CaseHandlers.prototype;
+  const define = (name, decorator) => {
+    ms.Payload()(p, name, 0);
+    ms.Ctx()(p, name, 1);
+    decorator(p, name, Object.getOwnPropertyDescriptor(p, name));
+  };
+  if (ep.transport === 'mqtt') {
+    define('record', ms.MessagePattern({ cmd: 'record', ns }, { qos: 1 }));
+    define('recordEvent', ms.EventPattern({ cmd: 'record_ev', ns }, { qos: 1 }));
+  } else {
+    define('ack', ms.MessagePattern({ cmd: 'ack', ns }));
+    define('ackEvent', ms.EventPattern({ cmd: 'ack_ev', ns }));
+  }
+  define('stats', ms.MessagePattern({ cmd: 'stats', ns }));
+  Controller()(CaseHandlers);
+  return CaseHandlers;
+}
+
+async function serveCases() {
+  const apps = [];
+  for (const ep of endpoints) {
+    const sink = { events: [], runs: [], channelErrors: [], watched: new WeakSet() };
+    class ServerModule {}
+    Module({ controllers: [caseController(ep, sink)] })(ServerModule);
+    const options = ep.server === 'library'
+      ? lib.messagingMicroservice(caseOptions(ep), ep.transport === 'rmq' ? { rmq: { deadLetterQueue: false } } : {})
+      : caseOptions(ep);
+    const app = await NestFactory.createMicroservice(ServerModule, { ...options, logger: false });
+    await app.listen();
+    apps.push(app);
+  }
+  process.stdout.write(JSON.stringify({ ready: true, major: loadedMajor }) + '\n');
+  process.stdin.resume();
+  process.stdin.on('end', async () => {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    process.exit(0);
+  });
+}
+
+const CASE_CALLS = 10;
+
+function mqttRecord(retain) {
+  return new ms.MqttRecordBuilder({ items: [1, 2, 3] })
+    .setQoS(1)
+    .setRetain(retain)
+    .setProperties({ userProperties: { 'x-tenant': 'acme' }, contentType: 'application/json' })
+    .build();
+}
+
+async function callCases() {
+  const { timeout } = require('rxjs');
+  const results = [];
+  for (const ep of endpoints) {
+    class AppModule {}
+    Module({ imports: [lib.MessagingModule.forRoot({ clients: [{ name: 'svc', ...nestOptions(ep) }] })] })(AppModule);
+    const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    const library = app.get(lib.getMessagingClientToken('svc'));
+    const plain = ms.ClientProxyFactory.create(nestOptions(ep));
+    // plain first, library last: the retained record event the broker keeps is the library client's
+    for (const client of ['plain', 'library']) {
+      const send = (pattern, data) => client === 'library'
+        ? library.request(pattern, data, { timeout: 5000 })
+        : firstValueFrom(plain.send(pattern, data).pipe(timeout(5000)));
+      const emit = (pattern, data) => client === 'library'
+        ? firstValueFrom(library.emit(pattern, data))
+        : firstValueFrom(plain.emit(pattern, data), { defaultValue: undefined });
+      const cell = { transport: ep.transport, server: ep.server, client };
+      try {
+        if (ep.transport === 'mqtt') {
+          cell.reply = await send({ cmd: 'record', ns: ep.ns }, mqttRecord(false));
+          await emit({ cmd: 'record_ev', ns: ep.ns }, mqttRecord(true));
+        } else {
+          cell.replies = await Promise.all(Array.from({ length: CASE_CALLS }, (_, n) => send({ cmd: 'ack', ns: ep.ns }, { n, client })));
+          for (let n = 0; n < CASE_CALLS; n++) await emit({ cmd: 'ack_ev', ns: ep.ns }, { n, client });
+          // one more round trip on the queue: a redelivery after a channel close would come first
+          cell.replies.push(await send({ cmd: 'ack', ns: ep.ns }, { n: CASE_CALLS, client }));
+        }
+        cell.ok = true;
+      } catch (err) {
+        cell.ok = false;
+        cell.error = String(err && err.message || err);
+      }
+      results.push(cell);
+    }
+    await plain.close();
+    await app.close();
+  }
+  process.stdout.write(JSON.stringify({ major: loadedMajor, results }) + '\n');
+  process.exit(0);
+}
+
+const ROLES = { server: serve, client: call, 'cases-server': serveCases, 'cases-client': callCases };
+(ROLES[process.env.ROLE] || call)().catch((err) => {
   process.stderr.write(`peer failed: ${err && err.stack || err}\n`);
   process.exit(1);
 });
