@@ -10,7 +10,12 @@ export interface DrainResult {
 
 /** A message in flight whose handler can be told to stop. @internal */
 export interface Abortable {
-  abort(reason: unknown): void;
+  /**
+   * The server gives up on the message (its grace period ended): aborts its
+   * handler's signal and ends its handling without sending anything, since
+   * the connection is about to close.
+   */
+  abandon(reason: unknown): void;
 }
 
 /**
@@ -46,9 +51,9 @@ export class InFlightTracker {
     if (this.messages.delete(message) && this.messages.size === 0) for (const wake of [...this.idle]) wake();
   }
 
-  /** Aborts the signal of every message still in flight (the grace period ended). */
-  abortAll(reason: unknown): void {
-    for (const message of this.messages) message.abort(reason);
+  /** Abandons every message still in flight (the grace period ended): their signals abort, nothing more is sent for them. */
+  abandonAll(reason: unknown): void {
+    for (const message of [...this.messages]) message.abandon(reason);
   }
 
   /** Marks the start of shutdown. */

@@ -156,6 +156,17 @@ export class InboundMessage implements MessageContextState, Abortable {
     this.controller?.abort(reason);
   }
 
+  /** What ends the message's handling silently when the server abandons it (set by its inbound call). */
+  onAbandon: ((reason: unknown) => void) | undefined;
+
+  /** The server gave up on the message: aborts its signal, then ends its handling without a reply. */
+  abandon(reason: unknown): void {
+    this.abort(reason);
+    const onAbandon = this.onAbandon;
+    this.onAbandon = undefined;
+    if (onAbandon) onAbandon(reason);
+  }
+
   /** Whether a server tracks this message for graceful shutdown. */
   get tracked(): boolean {
     return this.tracker !== undefined;

@@ -9,7 +9,9 @@ import type { InFlightTracker } from '../context/in-flight';
  * unsubscribe, cancel the consumer, so that the broker hands new messages to
  * another instance or keeps them), let the messages in flight finish for up
  * to `gracePeriod` ms (their replies are sent, their deliveries settled), then
- * abort the signals of those still running and let the caller close.
+ * abandon those still running (their signals abort; nothing more is sent for
+ * them: the connection is closing, and a broker delivery left unsettled goes
+ * to another instance) and let the caller close.
  * @internal
  */
 export async function drainGracefully(
@@ -30,7 +32,7 @@ export async function drainGracefully(
     logger.warn(
       `shutdown: ${result.abandoned} message(s) still in flight after the grace period of ${gracePeriod} ms; aborting their signals and closing`,
     );
-    inFlight.abortAll(
+    inFlight.abandonAll(
       new MessagingError(`the server shut down before the handler finished (grace period ${gracePeriod} ms)`, MessagingErrorCode.UNAVAILABLE, true),
     );
   }

@@ -37,6 +37,8 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   private slot: number | undefined;
   private claimed: string | undefined;
   private ended = false;
+  /** Whether the checks and handler began (the fair queue got to the message). */
+  private begun = false;
   private link: Link | undefined;
 
   constructor(
@@ -53,7 +55,10 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   start(subscriber: Subscriber<unknown>): TeardownLogic {
     this.subscriber = subscriber;
     const { pipeline, message, route } = this;
-    if (message.tracked) this.release = message.hold();
+    if (message.tracked) {
+      this.release = message.hold();
+      message.onAbandon = (reason) => this.abandon(reason);
+    }
     if (message.deadline !== undefined) this.slot = pipeline.deadlines.add(this, message.deadline);
     if (pipeline.instruments) {
       this.observer = startHandler(pipeline.instruments, {
@@ -71,6 +76,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   /** Runs the checks, then the handler (now, or when the fair queue gets to it). */
   begin(): void {
     if (this.ended) return;
+    this.begun = true;
     if (currentInbound() !== this.message) return runInbound(this.message, () => this.begin());
     if (this.observer) this.observer.run(() => this.prepare());
     else this.prepare();
@@ -142,13 +148,24 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   expire(): void {
     this.slot = undefined;
     if (this.ended) return;
-    const err = expired(this.message, this.route);
+    const err = expired(this.message, this.route, this.begun);
     this.message.abort(err);
     this.inner?.unsubscribe();
     const metadata = this.message.message!;
     this.end(err)?.error(
       toWireError(err, { pattern: this.route.destination, correlationId: metadata.correlationId, exposeErrors: false }).payload,
     );
+  }
+
+  /**
+   * The server gave up on the message at the end of its grace period: the
+   * call ends without a reply (the connection is closing; a broker delivery
+   * left unsettled is redelivered), and whatever the handler does later is
+   * not sent.
+   */
+  private abandon(reason: unknown): void {
+    this.inner?.unsubscribe();
+    this.end(reason);
   }
 
   private teardown(): void {
@@ -177,6 +194,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.context = undefined;
     this.call = undefined;
     if (this.link) this.link.call = undefined;
+    this.message.onAbandon = undefined;
     this.message.settle();
     return subscriber;
   }

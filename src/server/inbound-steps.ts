@@ -130,10 +130,10 @@ export function fieldsOf(route: HandlerRoute, metadata: MessageMetadata): Messag
 }
 
 /** @internal */
-export function expired(message: InboundMessage, route: HandlerRoute): MessagingError {
+export function expired(message: InboundMessage, route: HandlerRoute, started = false): MessagingError {
   const metadata = message.message!;
   return new MessagingError(
-    `the deadline of this request passed before its handler started (budget ${metadata.timeoutMs} ms)`,
+    `the deadline of this request passed ${started ? 'while it was being handled' : 'before its handler started'} (budget ${metadata.timeoutMs} ms)`,
     MessagingErrorCode.DEADLINE_EXCEEDED,
     false,
     fieldsOf(route, metadata),

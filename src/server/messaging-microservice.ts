@@ -35,8 +35,11 @@ export type MessagingMicroserviceOptions = TcpOptions | RedisOptions | NatsOptio
  * (which defaults to `protocolVersion: 5`), in gRPC metadata on gRPC (whose
  * deadline is the call's own: see {@link MessagingServerGrpc}). RabbitMQ gets manual
  * acknowledgement after the handler, a prefetch limit and a dead-letter queue
- * (see {@link MessagingServerRMQ}; `noAck: true` turns that off). On TCP,
- * `server.gracePeriod` drains in-flight handlers on close.
+ * (see {@link MessagingServerRMQ}; `noAck: true` turns that off). On every
+ * transport, `server.gracePeriod` drains on close: the server stops taking
+ * new messages (TCP refuses them, Redis and MQTT unsubscribe, NATS drains its
+ * subscriptions, RabbitMQ cancels its consumer), lets the handlers in flight
+ * finish and reply, then closes.
  *
  * Nest loads the broker's client package (`ioredis`, `nats` or
  * `@nats-io/transport-node`, `amqplib` + `amqp-connection-manager`, `mqtt`,

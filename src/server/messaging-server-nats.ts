@@ -6,6 +6,11 @@ import type { MessagingServerOptions } from './server.options';
 import { drainGracefully } from './graceful-drain';
 
 type NatsServerOptions = NonNullable<NatsOptions['options']>;
+/** What the library needs of a `nats` subscription. */
+interface NatsSubscription {
+  unsubscribe(): void;
+  drain(): Promise<void>;
+}
 
 /**
  * Nest's NATS server running the library's inbound pipeline (see
@@ -18,7 +23,7 @@ export class MessagingServerNats extends ServerNats {
 
   private readonly gracePeriod: number;
   private readonly shutdownLogger = new Logger('MessagingServer');
-  private readonly liveSubscriptions: Array<{ unsubscribe(): void }> = [];
+  private readonly liveSubscriptions: NatsSubscription[] = [];
 
   constructor(options: NatsServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
@@ -28,7 +33,7 @@ export class MessagingServerNats extends ServerNats {
 
   /** Keeps the subscriptions Nest makes, to end them on a graceful shutdown. */
   override bindEvents(client: Parameters<ServerNats['bindEvents']>[0]): void {
-    const nats = client as unknown as { subscribe: (...args: unknown[]) => { unsubscribe(): void } };
+    const nats = client as unknown as { subscribe: (...args: unknown[]) => NatsSubscription };
     const subscribe = nats.subscribe;
     nats.subscribe = (...args: unknown[]) => {
       const sub = subscribe.apply(client, args);
@@ -43,14 +48,16 @@ export class MessagingServerNats extends ServerNats {
   }
 
   /**
-   * With a `gracePeriod`: unsubscribes (a queue group's other members get the
-   * new messages), lets the messages in flight finish, then closes.
+   * With a `gracePeriod`: drains the subscriptions (the NATS server stops
+   * routing to this instance, so a queue group's other members get the new
+   * messages, and those already on their way here are still handled), lets
+   * the messages in flight finish, then closes.
    */
   override async close(): Promise<void> {
     await drainGracefully(
       this.pipeline.inFlight,
       this.gracePeriod,
-      () => this.liveSubscriptions.splice(0).forEach((sub) => sub.unsubscribe()),
+      () => Promise.all(this.liveSubscriptions.splice(0).map((sub) => drainSubscription(sub))),
       this.shutdownLogger,
     );
     return super.close();
@@ -63,5 +70,18 @@ export class MessagingServerNats extends ServerNats {
 
   override handleMessage(...args: Parameters<ServerNats['handleMessage']>): ReturnType<ServerNats['handleMessage']> {
     return this.pipeline.receive(undefined, () => super.handleMessage(...args));
+  }
+}
+
+/** Drains a subscription; one that cannot drain (already closed) is unsubscribed. */
+async function drainSubscription(sub: NatsSubscription): Promise<void> {
+  try {
+    await sub.drain();
+  } catch {
+    try {
+      sub.unsubscribe();
+    } catch {
+      // closed already
+    }
   }
 }

@@ -85,6 +85,10 @@ export class MessagingServerRMQ extends ServerRMQ {
   private readonly gracePeriod: number;
   /** The channel the consumer runs on (amqplib's), to cancel it on a graceful shutdown. */
   private consumerChannel: { cancel(tag: string): Promise<unknown> } | undefined;
+  /** Publishes (replies, requeues) not yet confirmed by the broker: close waits for them. */
+  private readonly unconfirmed = new Set<Promise<unknown>>();
+  /** The channel wrapper whose publishes are tracked. */
+  private trackedChannel: object | undefined;
 
   constructor(options: RmqServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     const delivery: RmqDeliveryOptions = serverOptions.rmq ?? {};
@@ -127,6 +131,7 @@ export class MessagingServerRMQ extends ServerRMQ {
 
   override async setupChannel(channel: Parameters<ServerRMQ['setupChannel']>[0], callback: () => void): Promise<void> {
     if (this.manualAck) Settlements.of(channel as object);
+    this.trackPublishes();
     this.consumerChannel = channel as unknown as { cancel(tag: string): Promise<unknown> };
     if (this.manualAck && this.deadLetterQueue) {
       await (channel as unknown as PublishingChannel).assertQueue(this.deadLetterQueue, this.deadLetterQueueOptions);
@@ -140,8 +145,37 @@ export class MessagingServerRMQ extends ServerRMQ {
    * acknowledged, then closes; what was not acknowledged is redelivered.
    */
   override async close(): Promise<void> {
+    const started = Date.now();
     await drainGracefully(this.pipeline.inFlight, this.gracePeriod, () => this.consumerChannel?.cancel(this.consumerTag), this.deliveryLogger);
+    // Replies handed to the channel are published once it gets to them; closing first would drop them.
+    if (this.unconfirmed.size > 0) await settledWithin([...this.unconfirmed], Math.max(1_000, this.gracePeriod - (Date.now() - started)));
     return super.close();
+  }
+
+  /**
+   * Keeps the promise of every publish on the channel wrapper (Nest sends a
+   * reply and drops the promise): close waits for them, and a publish the
+   * closing channel rejects is logged, not left unhandled.
+   */
+  private trackPublishes(): void {
+    const wrapper = this.channel as unknown as PublishingChannel | undefined;
+    if (!wrapper || this.trackedChannel === wrapper) return;
+    this.trackedChannel = wrapper;
+    const sendToQueue = wrapper.sendToQueue;
+    const unconfirmed = this.unconfirmed;
+    const logger = this.deliveryLogger;
+    wrapper.sendToQueue = function (this: PublishingChannel, ...args: Parameters<PublishingChannel['sendToQueue']>) {
+      const sent = sendToQueue.apply(this, args);
+      unconfirmed.add(sent);
+      sent.then(
+        () => unconfirmed.delete(sent),
+        (err: unknown) => {
+          unconfirmed.delete(sent);
+          logger.warn(`a message to ${args[0]} was not published: ${err instanceof Error ? err.message : String(err)}`);
+        },
+      );
+      return sent;
+    };
   }
 
   override sendMessage<T = unknown>(message: T, replyTo: unknown, correlationId: string, context: RmqContext): void {
@@ -217,6 +251,19 @@ export class MessagingServerRMQ extends ServerRMQ {
     }
     this.ack(context);
   }
+}
+
+/** Waits until every promise settled, or `ms` passed. */
+async function settledWithin(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /** ` [correlationId=... messageId=...]` of a delivered message, for log lines; empty when it carries none (a plain Nest sender). */

@@ -114,11 +114,12 @@ export interface MessagingServerOptions {
    * Graceful shutdown: on close, stop taking new messages, wait up to this
    * many milliseconds for the handlers in flight to finish (their replies are
    * sent, their deliveries settled), then abort the `AbortSignal` of those
-   * still running and close. How new messages are refused depends on the
-   * transport: TCP stops accepting connections and answers requests on open
-   * ones with a retryable UNAVAILABLE; Redis, NATS and MQTT unsubscribe (other
-   * instances get the messages; Redis and MQTT events published meanwhile are
-   * not kept for this one); RabbitMQ cancels its consumer, and deliveries not
+   * still running, send nothing more for them, and close. How new messages
+   * are refused depends on the transport: TCP stops accepting connections and
+   * answers requests on open ones with a retryable UNAVAILABLE; Redis and MQTT
+   * unsubscribe (other instances get the messages; events published meanwhile
+   * are not kept for this one); NATS drains its subscriptions (what was routed
+   * here is still handled); RabbitMQ cancels its consumer, and deliveries not
    * acknowledged by then are redelivered by the broker. `0`: close at once, as
    * Nest does. Nest closes the server on `app.close()`, and on SIGTERM when
    * `app.enableShutdownHooks()` was called.
