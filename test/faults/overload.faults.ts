@@ -117,7 +117,7 @@ function describeLoad(r: LoadResult): string {
     `capacity ${Math.round(r.capacity)}/s, offered ${Math.round(r.rate)}/s for ${LOAD_MS / 1000} s: ${r.runs} handler runs, ` +
     `${r.late} wasted (${((100 * r.late) / Math.max(1, r.runs)).toFixed(1)}%, started after the caller's deadline), ` +
     `${r.tally.succeeded} succeeded (${((100 * r.tally.succeeded) / Math.max(1, r.runs)).toFixed(0)}% of the runs reached their caller in time), ` +
-    `${deadlineExceeded} DEADLINE_EXCEEDED, backlog done ${(r.backlogMs / 1000).toFixed(1)} s after the load${r.timing}` +
+    `${deadlineExceeded} DEADLINE_EXCEEDED, ${r.tally.codes.get('UNAVAILABLE') ?? 0} UNAVAILABLE (connection replaced by the watchdog), backlog done ${(r.backlogMs / 1000).toFixed(1)} s after the load${r.timing}` +
     (r.readErrors.length ? ` [server closed the client's connection: ${r.readErrors[0]}]` : '')
   );
 }
@@ -142,7 +142,10 @@ describe(`overload: ${OVERLOAD}x capacity, ${BUDGET} ms budgets (issue 11, item 
       expect(t.untyped).toEqual([]);
       expect(t.hung).toBe(0);
       expect(t.succeeded + t.typedFailures).toBe(t.calls);
-      expect(t.typedFailures).toBe(t.codes.get('DEADLINE_EXCEEDED') ?? 0);
+      // Calls end at their budget (DEADLINE_EXCEEDED), or earlier with a retryable UNAVAILABLE when the
+      // client's watchdog took a connection silent through two budgets (a server stalled by the overload
+      // looks like a half-open one) for dead and replaced it; nothing else.
+      expect(t.typedFailures).toBe((t.codes.get('DEADLINE_EXCEEDED') ?? 0) + (t.codes.get('UNAVAILABLE') ?? 0));
       expect(library.runs).toBeGreaterThan(0);
       expect(library.late / library.runs).toBeLessThanOrEqual(MAX_WASTED);
       expect(rejections.count()).toBe(0);
