@@ -9,7 +9,7 @@ import { defineMessage, getMessageContext, InjectMessagingClient, messagingMicro
 import { GrpcHandler, MessagingGrpcClient, type MessagingServerGrpc } from 'nestjs-messaging/grpc';
 import { nestMajor } from './support/nest';
 
-/** The README's gRPC snippets (`<!-- snippet: test/grpc-readme.e2e.spec.ts#... -->`), run. */
+/** The gRPC snippets of docs/transports.md (`<!-- snippet: test/grpc-readme.e2e.spec.ts#... -->`), run. */
 const protoPath = join(__dirname, 'fixtures/grpc/echo.proto');
 
 // #region grpc-server
@@ -68,7 +68,7 @@ function clientModule(url: string) {
 }
 // #endregion grpc-client
 
-describe(`README gRPC snippets (Nest ${nestMajor})`, () => {
+describe(`docs/transports.md gRPC snippets (Nest ${nestMajor})`, () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   it('run as written', async () => {

@@ -65,6 +65,7 @@ export class UsersStore {
   }
 }
 
+// #region handlers
 /** The microservice side: handlers equipped with the library's interceptor. */
 @Controller()
 export class UsersHandlers {
@@ -102,9 +103,12 @@ export class UsersHandlers {
   }
 }
 
+// #endregion handlers
+
 /** Budget of the slow route, in milliseconds. */
 export const REPORT_BUDGET_MS = 300;
 
+// #region http-controller
 /** The HTTP side: every call runs in the request's message context (MessagingHttpModule). */
 @Controller('users')
 export class UsersController {
@@ -153,6 +157,8 @@ export class UsersController {
     return this.store.notifications.filter((n) => n.userId === id);
   }
 }
+
+// #endregion http-controller
 
 // #region app-module
 /** The application module; the client calls the app's own TCP microservice on `tcpPort`. */

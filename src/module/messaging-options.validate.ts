@@ -66,7 +66,7 @@ export function validateOptions(options: MessagingModuleOptions, requiredNames: 
       );
     } else if ('transport' in def && !SUPPORTED_TRANSPORTS.has(def.transport)) {
       problems.push(
-        `${where} uses transport ${String(def.transport)}, which this version of nestjs-messaging does not support: use TCP, REDIS, NATS, RMQ, MQTT or GRPC (see the README's compatibility table), or wrap your own ClientProxy with 'proxy'`,
+        `${where} uses transport ${String(def.transport)}, which this version of nestjs-messaging does not support: use TCP, REDIS, NATS, RMQ, MQTT or GRPC (see docs/transports.md#compatibility), or wrap your own ClientProxy with 'proxy'`,
       );
     } else if ('proxy' in def && (def.proxy === null || typeof def.proxy !== 'object' || typeof def.proxy.send !== 'function')) {
       problems.push(`${where} has a proxy that is not a ClientProxy`);

@@ -75,7 +75,7 @@ export function messagingMicroservice(
       return { strategy: new MessagingServerGrpc((options as GrpcOptions).options, server) };
     default:
       throw new MessagingConfigurationError(
-        `messagingMicroservice: transport ${String(transport)} is not supported; use TCP, REDIS, NATS, RMQ, MQTT or GRPC (see the README's compatibility table)`,
+        `messagingMicroservice: transport ${String(transport)} is not supported; use TCP, REDIS, NATS, RMQ, MQTT or GRPC (see docs/transports.md#compatibility)`,
       );
   }
 }

@@ -6,7 +6,7 @@ import { kafkaCarrier } from './kafka';
 
 /**
  * Kafka header mapping, as unit tests: no Kafka broker runs where the library
- * is tested, so this is all that is claimed for Kafka (see the README).
+ * is tested, so this is all that is claimed for Kafka (see docs/transports.md).
  */
 describe('Kafka header mapping', () => {
   const metadata = encodeMetadata({
