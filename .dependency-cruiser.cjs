@@ -15,6 +15,7 @@ const LAYERS = [
   'server', // the server strategies and the inbound pipeline
   'module', // MessagingModule and its clients
   'http', // the HTTP entry
+  'extend', // subpath (nestjs-messaging/extend): the building blocks under the main entry, re-exported
   'opentelemetry', // optional subpath
   'terminus', // optional subpath
   'asyncapi', // optional subpath: JSON Schema, the AsyncAPI document, the contract diff

@@ -49,6 +49,7 @@ const config: Config = {
     '^nestjs-messaging/asyncapi$': '<rootDir>/src/asyncapi/index.ts',
     '^nestjs-messaging/grpc$': '<rootDir>/src/grpc/index.ts',
     '^nestjs-messaging/testing$': '<rootDir>/src/testing/index.ts',
+    '^nestjs-messaging/extend$': '<rootDir>/src/extend/index.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testTimeout: 20_000,

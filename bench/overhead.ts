@@ -7,7 +7,8 @@
 import 'reflect-metadata';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { encodeMetadata, MessagingClient, MessagingClientSerializer, newId } from 'nestjs-messaging';
+import { MessagingClient, MessagingClientSerializer } from 'nestjs-messaging';
+import { encodeMetadata, newId } from 'nestjs-messaging/extend';
 
 /** Answers every request on the next microtask with its payload, after serializing it as ClientTCP would. */
 class InMemoryProxy extends ClientProxy {

@@ -10,8 +10,9 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { IsInt, IsString, Min, validate } from 'class-validator';
-import { decodePayload, defineMessage } from 'nestjs-messaging';
+import { defineMessage } from 'nestjs-messaging';
 import { EchoContract, EchoDto, EchoValibotContract, EchoZodContract } from './contracts';
+import { decodePayload } from 'nestjs-messaging/extend';
 
 Logger.overrideLogger(['log', 'warn', 'error']); // not the plans' debug lines
 

@@ -1,122 +1,57 @@
+/**
+ * nestjs-messaging: what an application needs. Building blocks for server
+ * strategies, transports, instrumentation and wire tooling are in
+ * `nestjs-messaging/extend`; tests use `nestjs-messaging/testing`.
+ * @packageDocumentation
+ */
+
+// Module and injection
 export { MessagingModule } from './module/messaging.module';
-export { MessagingClients, type AnyMessagingClient } from './module/messaging-clients';
-export { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './module/messaging.constants';
+export { MessagingClients } from './module/messaging-clients';
+export { getMessagingClientToken } from './module/messaging.constants';
 export { InjectMessagingClient } from './module/inject-messaging-client.decorator';
 export type {
-  ClientContract,
-  ConnectMode,
-  MessagingClientBase,
   MessagingClientDefinition,
-  MessagingExistingClient,
   MessagingModuleAsyncOptions,
   MessagingModuleOptions,
-  MessagingModuleRootOptions,
   MessagingOptionsFactory,
-  MessagingProxyClient,
-  MessagingTransportClient,
 } from './module/messaging.options';
 
-export { MessagingClient, type CallOptions, type ContractCallOptions, type WrapOptions } from './client/messaging-client';
+// Client
+export { MessagingClient, type CallOptions, type ContractCallOptions } from './client/messaging-client';
 export { MessagingClientSerializer } from './client/messaging-client.serializer';
-export type { TcpClientOptions } from './client/tcp-client.options';
-export {
-  backoffDelay,
-  DEFAULT_CALL_POLICY,
-  type CallPolicy,
-  type RetryEvent,
-  type RetryOptions,
-} from './client/call-policy';
+export type { CallPolicy, RetryEvent } from './client/call-policy';
+export type { MessagePattern as MessagingPattern } from './errors/messaging.errors';
 
-export {
-  APP_KEY_PREFIX,
-  METADATA_FORMAT_VERSION,
-  MetadataKeys,
-  MetadataLimits,
-} from './wire/metadata-keys';
-export {
-  decodeMetadata,
-  encodeMetadata,
-  isValidId,
-  newId,
-  type AppMetadata,
-  type MessageMetadata,
-  type WireMetadata,
-} from './wire/message-metadata';
-export {
-  getMessageContext,
-  runWithMessageContext,
-  timeLeft,
-  type MessageContextInit,
-  type MessageContextState,
-} from './context/message-context';
-
-export { messagingMicroservice, type MessagingMicroserviceOptions } from './server/messaging-microservice';
-export type { MessagingServerOptions, RmqDeliveryOptions } from './server/server.options';
-export { MessagingServerTCP } from './server/messaging-server-tcp';
-export { MessagingServerRedis } from './server/messaging-server-redis';
-export { MessagingServerNats } from './server/messaging-server-nats';
-export { MessagingServerMqtt } from './server/messaging-server-mqtt';
-export {
-  MessagingServerRMQ,
-  RMQ_DELIVERIES_HEADER,
-  RMQ_ERROR_HEADER,
-  RMQ_ORIGINAL_QUEUE_HEADER,
-} from './server/messaging-server-rmq';
+// Handlers and the message context
+export { MessageHandler, EventHandler } from './handler/message-handler.decorator';
 export { MessageMeta } from './handler/message-meta.decorator';
-export { MessageHandler, EventHandler, type HandlerDecoratorOptions } from './handler/message-handler.decorator';
-export { MessagingExceptionFilter } from './handler/messaging-exception.filter';
-export type { DedupeOptions, MessagingHandlerOptions } from './handler/handler.options';
+export type { MessagingHandlerOptions } from './handler/handler.options';
+export { getMessageContext, runWithMessageContext, timeLeft } from './context/message-context';
+export type { MessageMetadata } from './wire/message-metadata';
 export { MessagingContext } from './context/messaging-context.service';
+export { CorrelationIdLogger } from './context/correlation-id.logger';
 
+// Server
+export { messagingMicroservice, type MessagingMicroserviceOptions } from './server/messaging-microservice';
+export type { MessagingServerOptions } from './server/server.options';
+
+// Contracts
 export {
   defineEvent,
   defineMessage,
-  isContract,
-  type AnyContract,
-  type ContractDefinition,
-  type EventContractDefinition,
-  type CurrentOf,
   type DecodedPayloadOf,
   type EventContract,
   type MessageContract,
-  type MessageContractDefinition,
   type PayloadOf,
   type ResponseOf,
   type VersionsOf,
 } from './contract/message-contract';
-export type {
-  CurrentVersionOf,
-  DecodedPayloadOfVersion,
-  DtoClass,
-  InputOf,
-  OutputOf,
-  PayloadOfVersion,
-  PayloadSchema,
-  Upcasters,
-  VersionMap,
-} from './contract/contract.types';
-export {
-  isStandardSchema,
-  type InferSchemaInput,
-  type InferSchemaOutput,
-  type StandardSchemaFailure,
-  type StandardSchemaIssue,
-  type StandardSchemaPathSegment,
-  type StandardSchemaProps,
-  type StandardSchemaResult,
-  type StandardSchemaSuccess,
-  type StandardSchemaV1,
-} from './contract/standard-schema';
-export { ContractViolationError, UnsupportedVersionError, type ValidationIssue } from './contract/contract.errors';
-export { decodePayload, toDto, type DecodeOptions, type UnknownPropertiesMode } from './contract/contract-codec';
-export { toWireError, type FailureContext, type WireError, type WireFailure } from './errors/wire-error';
-export {
-  HTTP_STATUS_BY_CODE,
-  MessagingHttpExceptionFilter,
-  type MessagingHttpErrorBody,
-} from './http/messaging-http-exception.filter';
+export type { Upcasters } from './contract/contract.types';
+export type { StandardSchemaV1 } from './contract/standard-schema';
 
-export { MessagingErrorCode, isMessagingErrorCode } from './errors/error-codes';
+// Errors
+export { MessagingErrorCode } from './errors/error-codes';
 export {
   InvalidMetadataError,
   MessagingClientClosedError,
@@ -127,43 +62,18 @@ export {
   MessagingRemoteError,
   MessagingRetriesExhaustedError,
   MessagingTimeoutError,
-  type CallTimelineEntry,
-  type MessagePattern,
-  type MessagingErrorFields,
-  type RemoteErrorFields,
 } from './errors/messaging.errors';
-export type {
-  CallInfo,
-  CallObserver,
-  HandlerInfo,
-  HandlerObserver,
-  MessagingInstrumentation,
-} from './instrumentation/messaging-instrumentation';
-
-export { CorrelationIdMiddleware } from './http/correlation-id.middleware';
-export { DEFAULT_CORRELATION_ID_HEADER, type CorrelationIdOptions } from './http/correlation-id.options';
-export { MessagingHttpModule, type MessagingHttpModuleAsyncOptions } from './http/messaging-http.module';
-export { RequestTimeout, RequestTimeoutInterceptor } from './http/request-timeout.decorator';
-export { DEFAULT_REQUEST_TIMEOUT_HEADER, type RequestTimeoutOptions } from './http/correlation-id.options';
-export { parseTraceparent, type Traceparent } from './wire/traceparent';
-export { CorrelationIdLogger } from './context/correlation-id.logger';
-
-export { ClientResilience, type ResilienceSnapshot } from './resilience/client-resilience';
-export type { CircuitStateName } from './resilience/circuit-breaker';
-export type {
-  BulkheadOptions,
-  CircuitBreakerOptions,
-  ClientResilienceOptions,
-  RetryBudgetOptions,
-} from './resilience/resilience.options';
+export { ContractViolationError, UnsupportedVersionError } from './contract/contract.errors';
 export { MessagingBulkheadRejectedError, MessagingCircuitOpenError } from './resilience/resilience.errors';
-export {
-  MemoryDedupeStore,
-  RedisDedupeStore,
-  type DedupeClaim,
-  type DedupeStore,
-  type MemoryDedupeStoreOptions,
-  type RedisDedupeStoreOptions,
-  type RedisLikeClient,
-} from './handler/dedupe-store';
-export type { DrainResult } from './context/in-flight';
+
+// HTTP edge
+export { MessagingHttpModule } from './http/messaging-http.module';
+export { CorrelationIdMiddleware } from './http/correlation-id.middleware';
+export type { CorrelationIdOptions } from './http/correlation-id.options';
+export { MessagingHttpExceptionFilter, type MessagingHttpErrorBody } from './http/messaging-http-exception.filter';
+export { RequestTimeout } from './http/request-timeout.decorator';
+
+// Resilience, dedupe, instrumentation
+export type { ClientResilienceOptions } from './resilience/resilience.options';
+export { MemoryDedupeStore, RedisDedupeStore, type DedupeStore } from './handler/dedupe-store';
+export type { MessagingInstrumentation } from './instrumentation/messaging-instrumentation';

@@ -4,16 +4,10 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { concat, firstValueFrom, lastValueFrom, map, of, take, tap, throwError, timer, toArray, type Observable } from 'rxjs';
-import {
-  getMessagingClientToken,
-  MessageHandler,
-  MessagingClient,
-  MessagingError,
-  MessagingModule,
-  type CircuitBreakerOptions,
-} from 'nestjs-messaging';
+import { getMessagingClientToken, MessageHandler, MessagingClient, MessagingError, MessagingModule } from 'nestjs-messaging';
 import { OpenTelemetryInstrumentation } from 'nestjs-messaging/opentelemetry';
 import { Controller, nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
+import { type CircuitBreakerOptions } from 'nestjs-messaging/extend';
 
 /**
  * Issue 11, item 3: how a call ends for the breaker, the retry budget, spans

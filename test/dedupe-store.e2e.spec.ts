@@ -4,22 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Payload, Transport, type ClientProxy, type ServerTCP } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import {
-  encodeMetadata,
-  EventHandler,
-  MemoryDedupeStore,
-  MessagingClient,
-  MessagingClientSerializer,
-  messagingMicroservice,
-  newId,
-  RedisDedupeStore,
-  type DedupeStore,
-} from '../src';
+import { EventHandler, MemoryDedupeStore, MessagingClient, MessagingClientSerializer, messagingMicroservice, RedisDedupeStore, type DedupeStore } from '../src';
 import { OutgoingMessage } from '../src/wire/outgoing-message';
 import { describeWithBroker } from './support/brokers';
 import { CapturingLogger } from './support/log-capture';
 import { Controller, nestMajor, waitFor } from './support/nest';
 import { uniqueName } from './support/transports';
+import { encodeMetadata, newId } from '../src/extend';
 
 /**
  * Issue 11, item 5, on both Nest majors: what the handler side does when its

@@ -1,19 +1,10 @@
 import type { Socket } from 'node:net';
 import { Test } from '@nestjs/testing';
 import { ClientProxyFactory, Payload, RpcException, Transport } from '@nestjs/microservices';
-import {
-  getMessagingClientToken,
-  MessageHandler,
-  MessagingCircuitOpenError,
-  MessagingClient,
-  MessagingClientSerializer,
-  MessagingError,
-  MessagingModule,
-  MessagingTimeoutError,
-  type MessagingClientBase,
-} from '../src';
+import { getMessagingClientToken, MessageHandler, MessagingCircuitOpenError, MessagingClient, MessagingClientSerializer, MessagingError, MessagingModule, MessagingTimeoutError } from '../src';
 import { FreezingTcpProxy } from './support/freezing-proxy';
 import { Controller, nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
+import { type MessagingClientBase } from '../src/extend';
 
 @Controller()
 class LinkController {

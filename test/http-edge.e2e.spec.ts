@@ -15,25 +15,9 @@ import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Payload, Transport } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ClsModule, ClsService, ClsServiceManager } from 'nestjs-cls';
-import {
-  EventHandler,
-  getMessageContext,
-  InjectMessagingClient,
-  isValidId,
-  MessageHandler,
-  MessageMeta,
-  MessagingClient,
-  MessagingClientSerializer,
-  MessagingConfigurationError,
-  MessagingHttpExceptionFilter,
-  MessagingHttpModule,
-  MessagingModule,
-  RequestTimeout,
-  timeLeft,
-  type CorrelationIdOptions,
-  type MessageMetadata,
-} from '../src';
+import { EventHandler, getMessageContext, InjectMessagingClient, MessageHandler, MessageMeta, MessagingClient, MessagingClientSerializer, MessagingConfigurationError, MessagingHttpExceptionFilter, MessagingHttpModule, MessagingModule, RequestTimeout, timeLeft, type CorrelationIdOptions, type MessageMetadata } from '../src';
 import { nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
+import { isValidId } from '../src/extend';
 
 @Injectable()
 class Links {

@@ -8,19 +8,7 @@ import * as amqp from 'amqplib';
 import { Type as TransformType } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { lastValueFrom } from 'rxjs';
-import {
-  defineEvent,
-  EventHandler,
-  getMessageContext,
-  MessageHandler,
-  MessagingClient,
-  MessagingClientSerializer,
-  messagingMicroservice,
-  RMQ_ERROR_HEADER,
-  runWithMessageContext,
-  type EventContract,
-  type MessagingServerOptions,
-} from '../src';
+import { defineEvent, EventHandler, getMessageContext, MessageHandler, MessagingClient, MessagingClientSerializer, messagingMicroservice, runWithMessageContext, type EventContract, type MessagingServerOptions } from '../src';
 import { OpenTelemetryInstrumentation } from '../src/opentelemetry';
 import { describeWithBroker } from './support/brokers';
 import { CapturingLogger } from './support/log-capture';
@@ -35,6 +23,7 @@ import {
   type Endpoint,
   type TransportName,
 } from './support/transports';
+import { RMQ_ERROR_HEADER } from '../src/extend';
 
 /**
  * The inbound pipeline's promises that depend on the transport, over every

@@ -3,17 +3,11 @@ import { Test } from '@nestjs/testing';
 import { EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import * as amqp from 'amqplib';
 import { lastValueFrom } from 'rxjs';
-import {
-  getMessagingClientToken,
-  MessagingClient,
-  MessagingModule,
-  RMQ_DELIVERIES_HEADER,
-  RMQ_ERROR_HEADER,
-  RMQ_ORIGINAL_QUEUE_HEADER,
-} from '../src';
+import { getMessagingClientToken, MessagingClient, MessagingModule } from '../src';
 import { describeWithBroker } from './support/brokers';
 import { nestMajor, waitFor } from './support/nest';
 import { endpoint, nestOptions, startServer, type Endpoint } from './support/transports';
+import { RMQ_DELIVERIES_HEADER, RMQ_ERROR_HEADER, RMQ_ORIGINAL_QUEUE_HEADER } from '../src/extend';
 
 const URL = 'amqp://guest:guest@127.0.0.1:5672';
 

@@ -1,18 +1,9 @@
 import { ClientProxyFactory, Payload, Transport } from '@nestjs/microservices';
 import { z } from 'zod';
-import {
-  ContractViolationError,
-  decodePayload,
-  defineMessage,
-  MessageHandler,
-  MessagingClient,
-  MessagingClientSerializer,
-  MessagingRemoteError,
-  toDto,
-  type DecodedPayloadOf,
-} from '../src';
+import { ContractViolationError, defineMessage, MessageHandler, MessagingClient, MessagingClientSerializer, MessagingRemoteError, type DecodedPayloadOf } from '../src';
 import { CreateOrder, CreateOrderV2, OrderShipped } from './fixtures/schema.contracts';
 import { Controller, nestMajor, startTcpServer, type RunningServer } from './support/nest';
+import { decodePayload, toDto } from '../src/extend';
 
 const received: unknown[] = [];
 

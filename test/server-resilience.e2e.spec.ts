@@ -2,24 +2,11 @@ import { Test } from '@nestjs/testing';
 import { Payload, RpcException, Transport } from '@nestjs/microservices';
 import { lastValueFrom, NEVER } from 'rxjs';
 import Redis from 'ioredis';
-import {
-  encodeMetadata,
-  EventHandler,
-  getMessagingClientToken,
-  MessageHandler,
-  MessagingClient,
-  MessagingConnectionError,
-  MessagingErrorCode,
-  MessagingModule,
-  MessagingRemoteError,
-  MemoryDedupeStore,
-  newId,
-  RedisDedupeStore,
-  type DedupeStore,
-} from '../src';
+import { EventHandler, getMessagingClientToken, MessageHandler, MessagingClient, MessagingConnectionError, MessagingErrorCode, MessagingModule, MessagingRemoteError, MemoryDedupeStore, RedisDedupeStore, type DedupeStore } from '../src';
 import { OutgoingMessage } from '../src/wire/outgoing-message';
 import { Controller, nestMajor, startTcpServer, waitFor, type RunningServer } from './support/nest';
 import { describeWithBroker } from './support/brokers';
+import { encodeMetadata, newId } from '../src/extend';
 
 const handled: Record<string, number> = {};
 let failNext = 0;

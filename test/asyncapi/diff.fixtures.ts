@@ -7,8 +7,9 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import * as v from 'valibot';
 import { z } from 'zod';
-import { defineEvent, defineMessage, type AnyContract, type ClientContract } from '../../src';
+import { defineEvent, defineMessage } from '../../src';
 import type { ContractChangeKind } from '../../src/asyncapi';
+import { type AnyContract, type ClientContract } from '../../src/extend';
 
 /** One side of a pair: what the app handles and what its client sends. */
 export interface Side {

@@ -1,9 +1,10 @@
 import { Controller, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Parser } from '@asyncapi/parser';
-import { EventHandler, MessageHandler, MessagingModule, type AnyContract, type ClientContract } from '../../src';
+import { EventHandler, MessageHandler, MessagingModule } from '../../src';
 import { generateAsyncApi, type AsyncApiDocument } from '../../src/asyncapi';
 import { DocumentOnlyServer } from '../../src/cli/document-only-server';
+import { type AnyContract, type ClientContract } from '../../src/extend';
 
 /** One diagnostic of @asyncapi/parser, as the tests print it. */
 export interface Diagnostic {

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { toDto } from '../../src';
 import { inspectPayload } from '../../src/contract/payload-guard';
 import { classCodecOf, transformPlanOf, type ClassCodec } from '../../src/contract/plan/class-codec';
 import { transformWithPlan } from '../../src/contract/plan/transform-run';
@@ -10,6 +9,7 @@ import { FIXTURES, type Fixture } from './fixtures';
 import { clone, generate, type PayloadKind } from './support/payloads';
 import { Random, seedOf } from './support/random';
 import { difference, referenceToDto } from './support/reference';
+import { toDto } from '../../src/extend';
 
 /*
  * The differential suite: for each fixture DTO, seeded payloads (valid,

@@ -6,18 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Payload, Transport, type ClientProxy, type ServerTCP } from '@nestjs/microservices';
 import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
-import {
-  encodeMetadata,
-  EventHandler,
-  getMessageContext,
-  MessagingClient,
-  MessagingClientSerializer,
-  messagingMicroservice,
-  newId,
-  RedisDedupeStore,
-  type DedupeOptions,
-  type MessagingMicroserviceOptions,
-} from '../../src';
+import { EventHandler, getMessageContext, MessagingClient, MessagingClientSerializer, messagingMicroservice, RedisDedupeStore, type MessagingMicroserviceOptions } from '../../src';
 import { OutgoingMessage } from '../../src/wire/outgoing-message';
 import { describeWithBroker } from '../support/brokers';
 import { FreezingTcpProxy } from '../support/freezing-proxy';
@@ -25,6 +14,7 @@ import { CapturingLogger } from '../support/log-capture';
 import { Controller, waitFor } from '../support/nest';
 import { freePort, uniqueName } from '../support/transports';
 import { record, watchUnhandledRejections } from './support/summary';
+import { encodeMetadata, newId, type DedupeOptions } from '../../src/extend';
 
 /**
  * Issue 11, item 5: event dedupe on a bad Redis link (half-open, refusing),

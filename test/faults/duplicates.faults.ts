@@ -1,10 +1,11 @@
 import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { encodeMetadata, EventHandler, getMessagingClientToken, MessagingClient, MessagingModule, newId } from '../../src';
+import { EventHandler, getMessagingClientToken, MessagingClient, MessagingModule } from '../../src';
 import { OutgoingMessage } from '../../src/wire/outgoing-message';
 import { Controller, startTcpServer, waitFor } from '../support/nest';
 import { CallTally, record, watchUnhandledRejections } from './support/summary';
+import { encodeMetadata, newId } from '../../src/extend';
 
 const IDS = 500;
 const handled = { deduped: 0, plain: 0 };

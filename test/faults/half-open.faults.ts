@@ -2,18 +2,11 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Test } from '@nestjs/testing';
 import { Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Subscription, timeout } from 'rxjs';
-import {
-  getMessagingClientToken,
-  MessageHandler,
-  MessagingClient,
-  MessagingError,
-  MessagingModule,
-  type ClientResilienceOptions,
-  type MessagingClientBase,
-} from '../../src';
+import { getMessagingClientToken, MessageHandler, MessagingClient, MessagingError, MessagingModule, type ClientResilienceOptions } from '../../src';
 import { FreezingTcpProxy } from '../support/freezing-proxy';
 import { Controller, plainTcpClient, startTcpServer } from '../support/nest';
 import { CallTally, MB, record, watchUnhandledRejections } from './support/summary';
+import { type MessagingClientBase } from '../../src/extend';
 
 /**
  * Issue 11, item 2: a connection that dies without closing (no FIN, no RST)

@@ -1,7 +1,8 @@
-import { isMessagingErrorCode, MessagingError } from '../../src';
+import { MessagingError } from '../../src';
 import { CapturingLogger } from '../support/log-capture';
 import { HOP_CASES, leaksIn, startHops } from '../support/hops';
 import { CallTally, record, watchUnhandledRejections } from './support/summary';
+import { isMessagingErrorCode } from '../../src/extend';
 
 /** HTTP requests per case. */
 const ROUNDS = 20;

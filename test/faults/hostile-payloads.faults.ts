@@ -5,22 +5,12 @@ import {
   IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Validate, ValidateNested, ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
-import {
-  defineMessage,
-  getMessagingClientToken,
-  MessageHandler,
-  MessageMeta,
-  MessagingClient,
-  MessagingModule,
-  MessagingPayloadTooLargeError,
-  MessagingRemoteError,
-  type MessageMetadata,
-  type MessagePattern,
-} from '../../src';
+import { defineMessage, getMessagingClientToken, MessageHandler, MessageMeta, MessagingClient, MessagingModule, MessagingPayloadTooLargeError, MessagingRemoteError, type MessageMetadata } from '../../src';
 import { classCodecOf } from '../../src/contract/plan/class-codec';
 import { Controller, startTcpServer } from '../support/nest';
 import { connect, rawRequest } from './support/raw-tcp';
 import { CallTally, MB, record, watchUnhandledRejections } from './support/summary';
+import type { MessagingPattern as MessagePattern } from '../../src';
 
 class AddressV1 {
   @IsString() city!: string;

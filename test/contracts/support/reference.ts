@@ -1,7 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import { ContractViolationError, type ValidationIssue } from '../../../src';
+import { ContractViolationError } from '../../../src';
 import { inspectPayload } from '../../../src/contract/payload-guard';
+import { type ValidationIssue } from '../../../src/extend';
 
 /**
  * The reference: what `toDto` did before the plan, class-transformer then

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { Transport } from '@nestjs/microservices';
-import { getMessagingClientToken, MessagingClient, MessagingModule, type CallPolicy, type TcpClientOptions } from '../../../src';
+import { getMessagingClientToken, MessagingClient, MessagingModule, type CallPolicy } from '../../../src';
+import { type TcpClientOptions } from '../../../src/extend';
 
 /** A MessagingClient of the library (through MessagingModule) for a TCP server on loopback, and what closes it. */
 export async function tcpMessagingClient(
