@@ -17,8 +17,23 @@ export type PayloadSchema = DtoClass | StandardSchemaV1;
  */
 export type VersionMap = { readonly [version: number]: PayloadSchema };
 
-/** The type a version schema accepts: a Standard Schema's input type, a DTO's shape. */
-export type InputOf<S> = S extends StandardSchemaV1 ? InferSchemaInput<S> : S extends DtoClass<infer T> ? T : never;
+/**
+ * The data fields of a DTO type: its methods (and getters' setters' functions)
+ * left out, nested DTOs and arrays of them alike, so that a plain object
+ * literal is a valid payload of a DTO class that has methods.
+ */
+export type DataOf<T> = T extends Date | RegExp | Uint8Array
+  ? T
+  : T extends ReadonlyArray<infer E>
+    ? T extends Array<E>
+      ? Array<DataOf<E>>
+      : ReadonlyArray<DataOf<E>>
+    : T extends object
+      ? { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: DataOf<T[K]> }
+      : T;
+
+/** The type a version schema accepts: a Standard Schema's input type, a DTO's data fields. */
+export type InputOf<S> = S extends StandardSchemaV1 ? InferSchemaInput<S> : S extends DtoClass<infer T> ? DataOf<T> : never;
 
 /** The type a version schema produces: a Standard Schema's output type, a DTO instance. */
 export type OutputOf<S> = S extends StandardSchemaV1 ? InferSchemaOutput<S> : S extends DtoClass<infer T> ? T : never;

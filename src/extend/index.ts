@@ -91,6 +91,7 @@ export {
 } from '../contract/message-contract';
 export type {
   CurrentVersionOf,
+  DataOf,
   DecodedPayloadOfVersion,
   DtoClass,
   InputOf,

@@ -102,6 +102,22 @@ export async function typeTests(): Promise<void> {
     upcast: { 1: (v1) => ({ sku: v1.name }) },
   });
 
+  // A DTO class with methods: a plain object literal of its data fields is a valid payload.
+  class WithMethods {
+    name!: string;
+    tags?: string[];
+    nested!: { when: Date; label(): string };
+    greet(): string {
+      return `hi ${this.name}`;
+    }
+  }
+  const WithMethodsContract = defineMessage({ pattern: 'with-methods', versions: { 1: WithMethods } });
+  await client.request(WithMethodsContract, { name: 'a', nested: { when: new Date() } });
+  // @ts-expect-error a data field is still required
+  await client.request(WithMethodsContract, { nested: { when: new Date() } });
+  // @ts-expect-error a method is not a payload field
+  await client.request(WithMethodsContract, { name: 'a', nested: { when: new Date() }, greet: () => 'x' });
+
   // Untyped calls keep working as with ClientProxy.
   const anything = await client.request<number>({ cmd: 'sum' }, [1, 2]);
   void anything;
