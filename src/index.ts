@@ -11,6 +11,7 @@ export { MessagingClients } from './module/messaging-clients';
 export { getMessagingClientToken } from './module/messaging.constants';
 export { InjectMessagingClient } from './module/inject-messaging-client.decorator';
 export type {
+  MessagingAsyncClient,
   MessagingClientDefinition,
   MessagingModuleAsyncOptions,
   MessagingModuleOptions,

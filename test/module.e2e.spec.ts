@@ -23,6 +23,11 @@ class EchoController {
   echo(data: unknown) {
     return { data, correlationId: getMessageContext()?.correlationId };
   }
+
+  @MessagePattern({ cmd: 'meta' })
+  meta() {
+    return { timeoutMs: getMessageContext()?.message?.timeoutMs };
+  }
 }
 
 const tcp = (port: number) => ({ transport: Transport.TCP as const, options: { host: '127.0.0.1', port } });
@@ -116,6 +121,48 @@ describe(`MessagingModule (Nest ${nestMajor})`, () => {
     } finally {
       await moduleRef.close();
     }
+  });
+
+  it('builds from forRootAsync with a factory per client, as ClientsModule.registerAsync does, beside module-level options', async () => {
+    const PORT = Symbol('port');
+    const TIMEOUT = Symbol('timeout');
+    @Module({ providers: [{ provide: PORT, useValue: server.port }, { provide: TIMEOUT, useValue: 1234 }], exports: [PORT, TIMEOUT] })
+    class ConfigModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRootAsync({
+          imports: [ConfigModule],
+          clients: [
+            { name: 'users', inject: [PORT], useFactory: (port: number) => tcp(port) },
+            { name: 'orders', inject: [PORT, TIMEOUT], useFactory: async (port: number, timeout: number) => ({ ...tcp(port), policy: { timeout } }) },
+          ],
+          inject: [TIMEOUT],
+          useFactory: (timeout: number) => ({ defaults: { timeout: timeout * 2 } }),
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const users = moduleRef.get<MessagingClient>(getMessagingClientToken('users'));
+      const orders = moduleRef.get<MessagingClient>(getMessagingClientToken('orders'));
+      expect(users.name).toBe('users');
+      expect(orders.name).toBe('orders');
+      expect(await users.request({ cmd: 'echo' }, 'u')).toMatchObject({ data: 'u' });
+      expect(await orders.request({ cmd: 'echo' }, 'o')).toMatchObject({ data: 'o' });
+      // the module-level factory's defaults apply to every client; a client's own policy wins
+      const budgets: Array<number | undefined> = [];
+      await users.request({ cmd: 'meta' }, {}).then((m) => budgets.push((m as { timeoutMs?: number }).timeoutMs));
+      await orders.request({ cmd: 'meta' }, {}).then((m) => budgets.push((m as { timeoutMs?: number }).timeoutMs));
+      expect(budgets[0]).toBeGreaterThan(1234);
+      expect(budgets[0]).toBeLessThanOrEqual(2468);
+      expect(budgets[1]).toBeLessThanOrEqual(1234);
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it('refuses forRootAsync without clients or a module-level factory', () => {
+    expect(() => MessagingModule.forRootAsync({})).toThrow('MessagingModule.forRootAsync needs clients');
   });
 
   it('builds from forRootAsync with useClass', async () => {

@@ -17,6 +17,8 @@ export type {
   ClientContract,
   ConnectMode,
   MessagingClientBase,
+  MessagingClientOptions,
+  MessagingModuleAsyncFactoryResult,
   MessagingExistingClient,
   MessagingModuleRootOptions,
   MessagingProxyClient,

@@ -1,9 +1,12 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken, type OptionalFactoryDependency, type Provider } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { MessagingClients } from './messaging-clients';
 import { MessagingContext } from '../context/messaging-context.service';
 import { getMessagingClientToken, MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type {
+  MessagingClientDefinition,
+  MessagingClientOptions,
+  MessagingModuleAsyncFactoryResult,
   MessagingModuleAsyncOptions,
   MessagingModuleOptions,
   MessagingModuleRootOptions,
@@ -56,29 +59,52 @@ export class MessagingModule {
 
   /**
    * Registers clients whose options are made at bootstrap (from a config
-   * service, say). `clientNames` says which clients get an injection token;
-   * the options are checked when the factory resolves.
-   * @throws MessagingConfigurationError when neither useFactory, useClass nor useExisting is given.
+   * service, say): per client (`clients: [{ name, useFactory, inject }]`, as
+   * `ClientsModule.registerAsync` does), and/or for the whole module
+   * (`useFactory`, `useClass` or `useExisting`, whose clients get a token
+   * when `clientNames` lists them). The options are checked when the
+   * factories resolve.
+   * @throws MessagingConfigurationError when more than one of useFactory, useClass and useExisting is given, or none and no `clients`.
    */
   static forRootAsync(options: MessagingModuleAsyncOptions): DynamicModule {
-    const names = options.clientNames ?? [];
+    const asyncClients = options.clients ?? [];
+    const names = [...new Set([...(options.clientNames ?? []), ...asyncClients.map((c) => c.name)])];
     const ways = [options.useFactory, options.useClass, options.useExisting].filter((w) => w !== undefined);
-    if (ways.length !== 1) {
+    if (ways.length > 1 || (ways.length === 0 && asyncClients.length === 0)) {
       throw new MessagingConfigurationError(
-        'MessagingModule.forRootAsync needs exactly one of useFactory, useClass or useExisting',
+        'MessagingModule.forRootAsync needs clients ([{ name, useFactory }]), or exactly one of useFactory, useClass or useExisting, or both',
       );
     }
-    const optionsProvider: Provider = options.useFactory
-      ? {
-          provide: MESSAGING_MODULE_OPTIONS,
-          useFactory: async (...args: never[]) => checked(await options.useFactory!(...args), names),
-          inject: options.inject ?? [],
-        }
-      : {
-          provide: MESSAGING_MODULE_OPTIONS,
-          useFactory: async (factory: MessagingOptionsFactory) => checked(await factory.createMessagingOptions(), names),
-          inject: [options.useClass ?? options.useExisting!],
-        };
+    // Each client's factory is a provider of its own, with its own injections.
+    const clientOptionProviders: Provider[] = asyncClients.map((client) => ({
+      provide: clientOptionsToken(client.name),
+      useFactory: client.useFactory,
+      inject: client.inject ?? [],
+    }));
+    const clientTokens = asyncClients.map((c) => clientOptionsToken(c.name));
+    const moduleInject: Array<InjectionToken | OptionalFactoryDependency> = options.useFactory
+      ? (options.inject ?? [])
+      : ways.length === 1
+        ? [options.useClass ?? options.useExisting!]
+        : [];
+    const makeModuleOptions = async (args: never[]): Promise<MessagingModuleAsyncFactoryResult> => {
+      if (options.useFactory) return options.useFactory(...args);
+      if (ways.length === 1) return (args[0] as unknown as MessagingOptionsFactory).createMessagingOptions();
+      return {};
+    };
+    const optionsProvider: Provider = {
+      provide: MESSAGING_MODULE_OPTIONS,
+      useFactory: async (...args: never[]) => {
+        const base = await makeModuleOptions(args.slice(0, moduleInject.length) as never[]);
+        const perClient = args.slice(moduleInject.length) as unknown as MessagingClientOptions[];
+        const clients = [
+          ...(base.clients ?? []),
+          ...perClient.map((definition, i) => ({ ...definition, name: asyncClients[i]!.name }) as MessagingClientDefinition),
+        ];
+        return checked({ ...base, clients }, names);
+      },
+      inject: [...moduleInject, ...clientTokens],
+    };
     const clientProviders = names.map(clientProvider);
     return {
       module: MessagingModule,
@@ -86,6 +112,7 @@ export class MessagingModule {
       imports: options.imports ?? [],
       providers: [
         optionsProvider,
+        ...clientOptionProviders,
         ...(options.useClass ? [options.useClass] : []),
         MessagingClients,
         MessagingContext,
@@ -94,6 +121,11 @@ export class MessagingModule {
       exports: [MESSAGING_MODULE_OPTIONS, MessagingClients, MessagingContext, ...names.map(getMessagingClientToken)],
     };
   }
+}
+
+/** The token of a `forRootAsync` client's own options provider. */
+function clientOptionsToken(name: string): string {
+  return `nestjs-messaging:client-options:${name}`;
 }
 
 function clientProvider(name: string): Provider {

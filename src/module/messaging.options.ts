@@ -106,13 +106,23 @@ export interface MessagingOptionsFactory {
 /** Options of {@link MessagingModule.forRootAsync}. */
 export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   /**
-   * The names of the clients that the factory defines and that get an injection
-   * token (`@InjectMessagingClient(name)`). Clients not listed are still reachable
-   * through `MessagingClients.get(name)`.
+   * Clients made at bootstrap, each by its own factory, as with Nest's
+   * `ClientsModule.registerAsync([{ name, useFactory, inject }])`: each name
+   * gets its injection token, and each factory returns that client's
+   * definition without the name. They join the clients of the module-level
+   * factory, if any.
    */
-  clientNames: string[];
-  /** Makes the options. */
-  useFactory?: (...args: never[]) => MessagingModuleOptions | Promise<MessagingModuleOptions>;
+  clients?: MessagingAsyncClient[];
+  /**
+   * The names of the clients that the module-level factory (`useFactory`,
+   * `useClass`, `useExisting`) defines and that get an injection token
+   * (`@InjectMessagingClient(name)`). Clients not listed are still reachable
+   * through `MessagingClients.get(name)`. The names of `clients` need not be
+   * listed here.
+   */
+  clientNames?: string[];
+  /** Makes the module's options (its `clients` may be left out when `clients` above defines them). */
+  useFactory?: (...args: never[]) => MessagingModuleAsyncFactoryResult | Promise<MessagingModuleAsyncFactoryResult>;
   /** Providers injected into `useFactory`. */
   inject?: Array<InjectionToken | OptionalFactoryDependency>;
   /** A class implementing {@link MessagingOptionsFactory}, instantiated by the module. */
@@ -125,6 +135,24 @@ export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'impor
    */
   isGlobal?: boolean;
 }
+
+/** A client definition without its name: what a per-client factory of `forRootAsync` returns. */
+export type MessagingClientOptions =
+  | Omit<MessagingTransportClient, 'name'>
+  | Omit<MessagingProxyClient, 'name'>;
+
+/** One client of `MessagingModule.forRootAsync({ clients })`, made by its own factory at bootstrap. */
+export interface MessagingAsyncClient {
+  /** Name of the client: `@InjectMessagingClient(name)`. */
+  name: string;
+  /** Makes the client's definition (transport and options, or a `proxy`), e.g. from a config service. */
+  useFactory: (...args: never[]) => MessagingClientOptions | Promise<MessagingClientOptions>;
+  /** Providers injected into `useFactory`. */
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+}
+
+/** What `forRootAsync`'s module-level factory returns: the module's options, `clients` optional. */
+export type MessagingModuleAsyncFactoryResult = Omit<MessagingModuleOptions, 'clients'> & { clients?: MessagingClientDefinition[] };
 
 /** Options of {@link MessagingModule.forRoot}. */
 export interface MessagingModuleRootOptions extends MessagingModuleOptions, Pick<ModuleMetadata, 'imports'> {
