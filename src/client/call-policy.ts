@@ -94,7 +94,7 @@ export interface CallPolicy {
   onGiveUp?: (event: RetryEvent) => void;
 }
 
-/** A policy with every field decided. @internal */
+/** A policy with every field decided (what `DEFAULT_CALL_POLICY` is). */
 export interface ResolvedPolicy {
   readonly timeout: number | false;
   readonly attemptTimeout: number | false;

@@ -62,7 +62,7 @@ export interface WrapOptions {
   tcp?: Pick<TcpClientOptions, 'deadAfterTimeouts'>;
 }
 
-/** How a MessagingClient is set up. @internal (built by MessagingModule or {@link MessagingClient.wrap}) */
+/** How a MessagingClient is set up (built by MessagingModule or {@link MessagingClient.wrap}: applications do not make one). */
 export interface MessagingClientConfig {
   /** Name of the client, in errors and logs. */
   readonly name: string;

@@ -8,7 +8,7 @@ export interface DrainResult {
   readonly elapsed: number;
 }
 
-/** A message in flight whose handler can be told to stop. @internal */
+/** A message in flight whose handler can be told to stop. */
 export interface Abortable {
   /**
    * The server gives up on the message (its grace period ended): aborts its
@@ -24,7 +24,6 @@ export interface Abortable {
  * and end it once its handler's result has been sent; on close they call
  * {@link InFlightTracker.startDraining} (then refuse, nack or leave unacked
  * what arrives) and await {@link InFlightTracker.drain}.
- * @internal
  */
 export class InFlightTracker {
   private readonly messages = new Set<Abortable>();

@@ -73,7 +73,7 @@ export interface CorrelationIdOptions {
   appHeaders?: Readonly<Record<string, string>>;
 }
 
-/** Options with every field decided. @internal */
+/** Correlation id options with every field decided. */
 export interface ResolvedCorrelationIdOptions {
   /** Lower-case header name. */
   readonly header: string;

@@ -77,7 +77,7 @@ export class MessagingHttpModule implements NestModule {
     };
   }
 
-  /** @internal Applied by Nest. */
+  /** Applied by Nest. */
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(CorrelationIdMiddleware).forRoutes('*');
   }

@@ -109,7 +109,7 @@ export class OpenTelemetryHttpModule implements NestModule {
     };
   }
 
-  /** @internal Applied by Nest. */
+  /** Applied by Nest. */
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(OpenTelemetryHttpMiddleware).forRoutes('*');
   }

@@ -7,7 +7,7 @@ import type { CircuitBreakerOptions } from './resilience.options';
 /** State of a circuit, as health checks and logs show it. */
 export type CircuitStateName = 'closed' | 'open' | 'half-open' | 'isolated';
 
-/** How an attempt ended, for the breaker: `true` failed, `false` succeeded, `undefined` neither (cancelled). @internal */
+/** How an attempt ended, for the breaker: `true` failed, `false` succeeded, `undefined` neither (cancelled). */
 export type AttemptSettle = (failed: boolean | undefined) => void;
 
 let cockatielModule: typeof Cockatiel | undefined;
@@ -129,7 +129,6 @@ class Circuit {
 
 /**
  * The circuit breaker of one client: one circuit, or one per pattern.
- * @internal
  */
 export class MessagingCircuitBreaker {
   private readonly single?: Circuit;

@@ -16,7 +16,7 @@ import { checkPayloadSize } from '../wire/payload-size';
 /**
  * A handler as Nest registers it with a server: `(data, context)` (gRPC adds
  * the call: `(request, metadata, call)`), plus the chain of event handlers
- * for one pattern. @internal
+ * for one pattern.
  */
 export type NestHandler = ((data: unknown, context: unknown, call?: unknown) => unknown) & { next?: NestHandler };
 

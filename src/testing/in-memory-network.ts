@@ -5,7 +5,7 @@ import { FaultSet, type Transit } from './faults';
 import { routeOfWire } from './message-target';
 import { MessageRecord, MessageRecorder, type RecordKind } from './recorder';
 
-/** One message handed to a server: its frame, and where its replies and outcome go. @internal */
+/** One message handed to a server: its frame, and where its replies and outcome go. */
 export interface Delivery {
   /** The packet as its sender serialized it, framed as JSON (as TCP would carry it). */
   readonly frame: string;
@@ -15,7 +15,7 @@ export interface Delivery {
   consumed(error?: unknown): void;
 }
 
-/** What a server strategy gives the network to receive its messages. @internal */
+/** What a server strategy gives the network to receive its messages. */
 export interface EndpointServer {
   accept(delivery: Delivery): void;
 }

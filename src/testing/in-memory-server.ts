@@ -161,7 +161,7 @@ export class MessagingServerInMemory extends Server implements CustomTransportSt
     super.addHandler(pattern, wrapped as MessageHandler, isEventHandler, extras);
   }
 
-  /** @internal one message from the network: the message context opens now, as when a TCP frame is read. */
+  /** One message from the network (called by the in-memory network): the message context opens now, as when a TCP frame is read. */
   accept(delivery: Delivery): void {
     const raw = JSON.parse(delivery.frame) as { id?: string; metadata?: unknown } | null;
     if (this.pipeline.inFlight.isDraining && raw?.id !== undefined) {

@@ -38,7 +38,7 @@ export interface GrpcWrapOptions {
   resilience?: ClientResilienceOptions;
 }
 
-/** How a MessagingGrpcClient is set up. @internal (built by MessagingModule or {@link MessagingGrpcClient.wrap}) */
+/** How a MessagingGrpcClient is set up (built by MessagingModule or {@link MessagingGrpcClient.wrap}: applications do not make one). */
 export interface MessagingGrpcClientConfig {
   readonly name: string;
   readonly policy: ResolvedPolicy;

@@ -1,7 +1,7 @@
 import type { Serializer, Transport } from '@nestjs/microservices';
 import type { WireMetadata } from '../message-metadata';
 
-/** What a client serializer receives: `{ pattern, data, id }` (`id` only for requests). @internal */
+/** What a client serializer receives: `{ pattern, data, id }` (`id` only for requests). */
 export interface OutgoingPacket {
   data?: unknown;
   metadata?: Record<string, string>;
@@ -13,7 +13,6 @@ export interface OutgoingPacket {
  * MessagingClient hands to the ClientProxy, what the client serializer makes
  * of a packet, and where a server finds the map of a message it received.
  * One per transport, in this folder.
- * @internal
  */
 export interface Carrier {
   /** The transport this carrier serves. */

@@ -7,19 +7,19 @@ import type { WireMetadata } from '../message-metadata';
 import { MetadataKeys } from '../metadata-keys';
 import type { Carrier } from './carrier';
 
-/** What the library uses of a `@grpc/grpc-js` `Metadata` object. @internal */
+/** What the library uses of a `@grpc/grpc-js` `Metadata` object. */
 export interface GrpcMetadataLike {
   set(key: string, value: string | Buffer): void;
   getMap(): Record<string, string | Buffer>;
 }
 
-/** What the library uses of a gRPC server call (`ServerUnaryCall`, `ServerWritableStream`...). @internal */
+/** What the library uses of a gRPC server call (`ServerUnaryCall`, `ServerWritableStream`...). */
 export interface GrpcServerCallLike {
   readonly metadata: GrpcMetadataLike;
   getDeadline(): Date | number;
 }
 
-/** What the library uses of a `@grpc/grpc-js` `Server`. @internal */
+/** What the library uses of a `@grpc/grpc-js` `Server`. */
 export interface GrpcServerLike {
   bindAsync(address: string, credentials: unknown, callback: (error: Error | null, port: number) => void): void;
   tryShutdown(callback: (error?: Error) => void): void;
