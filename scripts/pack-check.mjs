@@ -19,7 +19,33 @@
  * module with a contract (a class-validator DTO in the CommonJS app, a zod
  * schema in the ESM app, loaded by require and by import), and
  * `contracts diff` of the document with itself (exit 0).
- * Exits non-zero on any failure.
+ * Then the consumer compile matrix: one consumer file (in each app's matrix/
+ * folder, CommonJS in the Nest 11 app, ESM in the Nest 12 app) imports the main
+ * entry and every subpath (opentelemetry, terminus, asyncapi, grpc, testing; so
+ * both apps also install @nestjs/terminus and @opentelemetry/api, which the apps'
+ * own code never loads) and uses their typed API: versioned contracts and their
+ * payload and response types, MessagingModule.forRoot with a client,
+ * MessagingClient.request / send / emit, @MessageHandler / @EventHandler,
+ * messagingMicroservice, the terminus indicator, the OpenTelemetry
+ * instrumentation, generateAsyncApi and diffContracts, a typed gRPC service
+ * client, the testing harness and clock; its @ts-expect-error lines fail the
+ * compile if a type degrades to any. `tsc --noEmit` compiles it, against the
+ * apps' installs, once per cell with the cell's own tsconfig; each TypeScript
+ * version is installed once into its own folder, while the library builds:
+ *   - TypeScript 5.4, module commonjs / moduleResolution node10, skipLibCheck, Nest 11;
+ *   - TypeScript 5.8, 5.9, 6.0 and 7 (the major `npm i -D typescript` installs;
+ *     the native compiler), module / moduleResolution nodenext, without
+ *     skipLibCheck, on Nest 11 and Nest 12 (lib ES2022 as a Node tsconfig sets
+ *     it, TypeScript 7 with the default lib, which adds the DOM's);
+ *   - expected, documented failures, which never fail the check but are shown:
+ *     TypeScript 5.3 (no NoInfer: the contracts' payload types go unchecked),
+ *     and TypeScript 5.7 on Nest 12 without skipLibCheck (the package is
+ *     CommonJS and Nest 12 is ESM-only: TypeScript types require() of ESM from
+ *     5.8 on, with nodenext).
+ * The cells run alongside the apps, as many at once as there are cores, and
+ * the check prints the matrix as a table with the first errors of each failed
+ * cell; it notes when typescript@latest is a newer major than the matrix's.
+ * Exits non-zero on any failure, including a cell that must pass.
  *
  * PACK_CHECK_KEEP=1 keeps the temporary folder.
  */
@@ -623,13 +649,14 @@ const cells = [
   },
 ];
 
-/** Runs at most `limit` tasks at once (each tsc is one busy core). */
+/** Runs at most `limit` tasks at once (each tsc is one busy core), the costliest waiting task first. */
 function limiter(limit) {
   let active = 0;
   const queue = [];
   const next = () => {
     if (active >= limit || !queue.length) return;
     active++;
+    queue.sort((a, b) => b.cost - a.cost);
     const { task, resolve, reject } = queue.shift();
     task()
       .then(resolve, reject)
@@ -638,13 +665,16 @@ function limiter(limit) {
         next();
       });
   };
-  return (task) =>
+  return (task, cost) =>
     new Promise((resolve, reject) => {
-      queue.push({ task, resolve, reject });
+      queue.push({ task, cost, resolve, reject });
       next();
     });
 }
 const compileSlot = limiter(Math.max(1, availableParallelism()));
+
+/** A cell's rough cost, to start the long ones first: checking the declarations costs most, more on Nest 12 (zod). */
+const costOf = (cell, app) => (cell.skipLibCheck ? 1 : cell.ts === '7' ? 2 : app.nest === 12 ? 4 : 3);
 
 /** Installs each TypeScript version once, beside the apps; resolves with its version and tsc. */
 function installCompilers() {
@@ -702,7 +732,7 @@ function compileMatrix(app, dir, installed) {
           : cell.expect.codes.some((code) => codes.has(code)) ? 'expected failure' : 'failed, not as expected (revisit the documented range)';
         log(`matrix: TypeScript ${version} ${cell.module}/${cell.moduleResolution} Nest ${app.nest} skipLibCheck ${cell.skipLibCheck}: ${result.status} (${result.seconds.toFixed(1)} s)`);
         return result;
-      });
+      }, costOf(cell, app));
     });
 }
 
