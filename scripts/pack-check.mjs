@@ -487,7 +487,7 @@ export const UserCreated = defineEvent({ pattern: 'user_created', versions: { 1:
 const v2: PayloadOf<typeof GetUser> = { id: 1 };
 const v1: PayloadOf<typeof GetUser, 1> = { userId: 1 };
 type User = ResponseOf<typeof GetUser>;
-const user: User = { id: 1, name: 'Ada' };
+const user: User = { id: 1, name: 'Sample' };
 void [v2, v1, user];
 
 @Controller()
