@@ -3,6 +3,7 @@
  * server (bench/servers/main.ts) for a few seconds, so that `node --cpu-prof` shows where the client's time
  * goes per call.
  *   node --cpu-prof --cpu-prof-dir=.tmp/prof -r ./scripts/register.cjs bench/profile-client.ts messaging|raw
+ *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256)
  */
 import 'reflect-metadata';
 import { closeClients, libRequest, messagingClient, rawClient, rawSend } from './clients';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   let ops = 0;
   const cpu0 = process.cpuUsage();
   await Promise.all(
-    Array.from({ length: 256 }, async () => {
+    Array.from({ length: Number(process.env.PROFILE_CONCURRENCY ?? 256) }, async () => {
       while (performance.now() < end) {
         await call();
         ops++;

@@ -452,6 +452,7 @@ import { MessagingHealthIndicator } from 'nestjs-messaging/terminus';
 import { diffContracts, formatDiffReport, generateAsyncApi, type AsyncApiDocument, type AsyncApiOptions } from 'nestjs-messaging/asyncapi';
 import { GrpcStatus, grpcStatusOf, MessagingGrpcClient, type GrpcServiceClient } from 'nestjs-messaging/grpc';
 import { MessagingTestHarness, TestClock, type RecordedMessage } from 'nestjs-messaging/testing';
+import { decodeMetadata, encodeMetadata, MetadataKeys, type CircuitBreakerOptions, type WireMetadata } from 'nestjs-messaging/extend';
 
 ${
   esm
@@ -542,6 +543,12 @@ class HealthController {
     return this.health.check([() => this.messaging.isHealthy('users', { timeout: 500 })]);
   }
 }
+
+// The building blocks of nestjs-messaging/extend: the wire format, option sub-types.
+const wire: WireMetadata = encodeMetadata({ messageId: 'm1', correlationId: 'c1', attempt: 1, app: {} });
+const decoded: MessageMetadata = decodeMetadata(wire);
+const breaker: CircuitBreakerOptions = { consecutiveFailures: 5, halfOpenAfter: 10_000 };
+void [decoded.correlationId, wire[MetadataKeys.correlationId], breaker];
 
 const tracing = new OpenTelemetryInstrumentation();
 const policy: CallPolicy = { timeout: 2000, retry: { maxAttempts: 3 } };
