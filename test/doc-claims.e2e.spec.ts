@@ -69,6 +69,24 @@ class ClaimsController {
     return 'ok';
   }
 
+  @MessageHandler({ cmd: 'cap_a' })
+  capA(): never {
+    ran('cap_a');
+    throw unavailable();
+  }
+
+  @MessageHandler({ cmd: 'cap_b' })
+  capB(): never {
+    ran('cap_b');
+    throw unavailable();
+  }
+
+  @MessageHandler({ cmd: 'cap_c' })
+  capC(): never {
+    ran('cap_c');
+    throw unavailable();
+  }
+
   @MessageHandler({ cmd: 'silent' })
   async never(): Promise<string> {
     ran('silent');
@@ -178,6 +196,38 @@ describe(`documented claims: retries, hooks, circuit breaker, default budget (Ne
     expect(c.resilience!.snapshot().circuit).toBe('closed');
     await expect(c.request({ cmd: 'ok' }, {})).resolves.toBe('ok');
     expect(runsOf('ok')).toBe(2);
+  });
+
+  it('docs/resilience.md perPattern "at most 1000": the 1,001st pattern gets a circuit; the oldest closed one is dropped, open ones stay open', async () => {
+    const c = client({ timeout: 3000 }, { circuitBreaker: { perPattern: true, consecutiveFailures: 2, halfOpenAfter: 60_000 } });
+    const fails = (cmd: string) => c.request({ cmd }, {}).catch((e: unknown) => e);
+    // A: created first, opened by two failures; B and C: one failure each (closed, one step from opening)
+    for (let i = 0; i < 2; i++) expect(await fails('cap_a')).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true });
+    expect(await fails('cap_b')).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true });
+    expect(await fails('cap_c')).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true });
+    expect(c.resilience!.snapshot().openPatterns).toEqual(['{"cmd":"cap_a"}']);
+
+    // 997 more patterns fill the 1000 circuits; no handler serves them: answered UNIMPLEMENTED (an answer, not a failure)
+    const filler = (n: number) => c.request({ cmd: 'cap_filler', n }, {}).catch((e: unknown) => e);
+    for (let n = 1; n <= 997; n += 50) {
+      const batch = await Promise.all(Array.from({ length: Math.min(50, 998 - n) }, (_, i) => filler(n + i)));
+      expect(batch.every((e) => (e as MessagingRemoteError).code === MessagingErrorCode.UNIMPLEMENTED)).toBe(true);
+    }
+
+    // the 1,001st pattern: served as usual, through a circuit of its own
+    expect(await filler(998)).toMatchObject({ code: MessagingErrorCode.UNIMPLEMENTED });
+
+    // A's open circuit was kept: still failing fast, its handler not called again
+    expect(await fails('cap_a')).toBeInstanceOf(MessagingCircuitOpenError);
+    expect(runsOf('cap_a')).toBe(2);
+    // C's circuit was kept: its second failure opens it
+    await fails('cap_c');
+    expect(await fails('cap_c')).toBeInstanceOf(MessagingCircuitOpenError);
+    expect(runsOf('cap_c')).toBe(2);
+    // B's (the oldest closed one) was dropped with its failure count: its second failure does not open it
+    await fails('cap_b');
+    expect(await fails('cap_b')).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true });
+    expect(runsOf('cap_b')).toBe(3);
   });
 
   it('README.md / docs/deadlines.md: a call with no timeout configured ends after the default 5 s budget with DEADLINE_EXCEEDED', async () => {
