@@ -5,6 +5,8 @@ import {
   MessagingCircuitOpenError,
   MessagingClient,
   MessagingClientSerializer,
+  MessagingConnectionError,
+  MessagingError,
   MessagingErrorCode,
   MessagingRemoteError,
   MessagingRetriesExhaustedError,
@@ -198,6 +200,22 @@ describe(`documented claims: retries, hooks, circuit breaker, default budget (Ne
     expect(runsOf('ok')).toBe(2);
   });
 
+  it('src/resilience/circuit-breaker.ts isolate(): a per-pattern breaker holds every pattern, those called after isolate() included', async () => {
+    const c = client({ timeout: 3000 }, { circuitBreaker: { perPattern: true, halfOpenAfter: 60_000 } });
+    await expect(c.request({ cmd: 'ok' }, {})).resolves.toBe('ok');
+    const release = c.resilience!.breaker!.isolate();
+    for (const pattern of [{ cmd: 'ok' }, { cmd: 'flaky' }]) {
+      await expect(c.request(pattern, { key: 'isolated' })).rejects.toMatchObject({ name: 'MessagingCircuitOpenError', isolated: true });
+    }
+    expect(runsOf('ok')).toBe(1);
+    expect(runsOf('flaky:isolated')).toBe(0);
+
+    release();
+    await expect(c.request({ cmd: 'ok' }, {})).resolves.toBe('ok');
+    await expect(c.request({ cmd: 'not_found' }, {})).rejects.toMatchObject({ code: MessagingErrorCode.NOT_FOUND });
+    expect(c.resilience!.snapshot()).toMatchObject({ circuit: 'closed', openPatterns: [] });
+  });
+
   it('docs/resilience.md perPattern "at most 1000": the 1,001st pattern gets a circuit; the oldest closed one is dropped, open ones stay open', async () => {
     const c = client({ timeout: 3000 }, { circuitBreaker: { perPattern: true, consecutiveFailures: 2, halfOpenAfter: 60_000 } });
     const fails = (cmd: string) => c.request({ cmd }, {}).catch((e: unknown) => e);
@@ -228,6 +246,27 @@ describe(`documented claims: retries, hooks, circuit breaker, default budget (Ne
     await fails('cap_b');
     expect(await fails('cap_b')).toMatchObject({ code: MessagingErrorCode.UNAVAILABLE, retryable: true });
     expect(runsOf('cap_b')).toBe(3);
+  });
+
+  it('docs/resilience.md perPattern "at most 1000": when none of the 1000 circuits is closed, the 1,001st pattern replaces the oldest', async () => {
+    // a port nothing listens on: every attempt fails (connection refused) and opens its pattern's circuit
+    const dead = await startTcpServer([ClaimsController]);
+    await dead.close();
+    const proxy = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: dead.port } });
+    const c = MessagingClient.wrap(proxy, 'claims-dead', { timeout: 3000 }, {
+      resilience: { circuitBreaker: { perPattern: true, consecutiveFailures: 1, halfOpenAfter: 60_000 } },
+    });
+    clients.push(c);
+    const call = (n: number) => c.request({ cmd: 'dead', n }, {}).catch((e: unknown) => e as MessagingError);
+    for (let n = 1; n <= 1000; n += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, (_, i) => call(n + i)));
+      expect(batch.every((e) => e instanceof MessagingConnectionError)).toBe(true);
+    }
+    expect(c.resilience!.snapshot().openPatterns).toHaveLength(1000);
+
+    expect(await call(1001)).toBeInstanceOf(MessagingConnectionError); // the 1,001st: attempted, through a new circuit
+    expect(await call(2)).toBeInstanceOf(MessagingCircuitOpenError); // still open
+    expect(await call(1)).toBeInstanceOf(MessagingConnectionError); // the oldest was dropped: attempted again
   });
 
   it('README.md / docs/deadlines.md: a call with no timeout configured ends after the default 5 s budget with DEADLINE_EXCEEDED', async () => {
