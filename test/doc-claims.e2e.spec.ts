@@ -182,7 +182,7 @@ describe(`documented claims: retries, hooks, circuit breaker, default budget (Ne
     });
   });
 
-  it('src/resilience/circuit-breaker.ts isolate(): an isolated circuit fails calls at once (isolated) until the returned function is called', async () => {
+  it('docs/resilience.md isolate(): an isolated circuit fails calls at once (isolated) until the returned function is called', async () => {
     const c = client({ timeout: 3000 }, { circuitBreaker: { consecutiveFailures: 5, halfOpenAfter: 60_000 } });
     await expect(c.request({ cmd: 'ok' }, {})).resolves.toBe('ok');
     const release = c.resilience!.breaker!.isolate();
@@ -200,7 +200,7 @@ describe(`documented claims: retries, hooks, circuit breaker, default budget (Ne
     expect(runsOf('ok')).toBe(2);
   });
 
-  it('src/resilience/circuit-breaker.ts isolate(): a per-pattern breaker holds every pattern, those called after isolate() included', async () => {
+  it('docs/resilience.md isolate(): a per-pattern breaker holds every pattern, those called after isolate() included', async () => {
     const c = client({ timeout: 3000 }, { circuitBreaker: { perPattern: true, halfOpenAfter: 60_000 } });
     await expect(c.request({ cmd: 'ok' }, {})).resolves.toBe('ok');
     const release = c.resilience!.breaker!.isolate();
