@@ -135,6 +135,8 @@ export class MessagingCircuitBreaker {
   private readonly byPattern?: Map<string, Circuit>;
   private readonly halfOpenAfter: number;
   private readonly openListeners = new Set<() => void>();
+  /** The holds of each `isolate()` not yet released, one per circuit. */
+  private readonly isolations = new Set<Map<Circuit, Cockatiel.IDisposable>>();
   private readonly opened = (): void => {
     for (const listener of this.openListeners) {
       try {
@@ -186,12 +188,20 @@ export class MessagingCircuitBreaker {
 
   /**
    * Holds every circuit open by hand until the returned function is called
-   * (maintenance, a known outage).
+   * (maintenance, a known outage): calls fail at once with
+   * `MessagingCircuitOpenError` (`isolated: true`). For a per-pattern breaker,
+   * the circuits of patterns first called while it is isolated are held too.
+   * After the release a circuit is closed again (unless another isolation
+   * still holds it).
    */
   isolate(): () => void {
     const circuits = this.single ? [this.single] : [...this.byPattern!.values()];
-    const handles = circuits.map((c) => c.policy.isolate());
-    return () => handles.forEach((h) => h.dispose());
+    const isolation = new Map(circuits.map((c) => [c, c.policy.isolate()]));
+    this.isolations.add(isolation);
+    return () => {
+      if (!this.isolations.delete(isolation)) return;
+      for (const hold of isolation.values()) hold.dispose();
+    };
   }
 
   private circuit(pattern: MessagePattern): Circuit {
@@ -201,19 +211,24 @@ export class MessagingCircuitBreaker {
     if (!circuit) {
       if (this.byPattern!.size >= MAX_PATTERNS) this.evictOne();
       circuit = new Circuit(this.halfOpenAfter, this.options, this.opened);
+      for (const isolation of this.isolations) isolation.set(circuit, circuit.policy.isolate());
       this.byPattern!.set(k, circuit);
     }
     return circuit;
   }
 
   private evictOne(): void {
-    for (const [k, c] of this.byPattern!) {
-      if (c.state === 'closed') {
-        this.byPattern!.delete(k);
-        return;
+    let evicted: [string, Circuit] | undefined;
+    for (const entry of this.byPattern!) {
+      if (entry[1].state === 'closed') {
+        evicted = entry;
+        break;
       }
     }
-    this.byPattern!.delete(this.byPattern!.keys().next().value!);
+    evicted ??= this.byPattern!.entries().next().value!;
+    this.byPattern!.delete(evicted[0]);
+    // a dropped circuit is no longer held by an isolation (its hold would be kept until the release)
+    for (const isolation of this.isolations) isolation.delete(evicted[1]);
   }
 }
 

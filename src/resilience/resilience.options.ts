@@ -39,7 +39,9 @@ export interface CircuitBreakerOptions {
   /**
    * One circuit per pattern instead of one for the whole client: a failing
    * handler does not block the client's other patterns. At most 1000 patterns
-   * are tracked; beyond that, the least recently created closed circuits are dropped.
+   * are tracked; beyond that, a new pattern's circuit replaces the least
+   * recently created closed one (the least recently created of all when none
+   * is closed).
    * @default false
    */
   perPattern?: boolean;
