@@ -40,6 +40,31 @@ export class MessagingServerRedis extends ServerRedis {
     return super.close();
   }
 
+  /**
+   * Nest's reply publisher, whose failure (the Redis connection is closed:
+   * a broker outage) is logged instead of left as an unhandled rejection, as
+   * Nest 11 leaves it. The reply is lost; the caller's budget ends its call.
+   */
+  override getPublisher(...args: Parameters<ServerRedis['getPublisher']>): ReturnType<ServerRedis['getPublisher']> {
+    const publish = super.getPublisher(...args) as (response: unknown) => unknown;
+    const logger = this.shutdownLogger;
+    return ((response: unknown) => {
+      let sent: unknown;
+      try {
+        sent = publish(response);
+      } catch (err) {
+        logger.warn(`a reply could not be published (the caller's budget ends its call): ${describeError(err)}`);
+        return undefined;
+      }
+      if (sent instanceof Promise) {
+        return sent.catch((err: unknown) => {
+          logger.warn(`a reply could not be published (the caller's budget ends its call): ${describeError(err)}`);
+        });
+      }
+      return sent;
+    }) as ReturnType<ServerRedis['getPublisher']>;
+  }
+
   override addHandler(pattern: unknown, callback: NestHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
     const route = this.normalizePattern(pattern as never);
     super.addHandler(pattern, this.pipeline.wrap(route, callback, isEventHandler, extras) as never, isEventHandler, extras);
@@ -57,4 +82,8 @@ export class MessagingServerRedis extends ServerRedis {
     if (inbound && parsed !== null && typeof parsed === 'object') inbound.packetField = (parsed as { metadata?: unknown }).metadata;
     return parsed;
   }
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
