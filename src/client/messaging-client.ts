@@ -214,12 +214,16 @@ export class MessagingClient {
    * @throws (through the Observable) MessagingTimeoutError, MessagingConnectionError,
    *   MessagingRemoteError, MessagingRetriesExhaustedError, MessagingClientClosedError.
    */
-  send<C extends MessageContract, N extends VersionsOf<C> = CurrentOf<C>>(
-    contract: C,
-    payload: NoInfer<PayloadOf<C, N>>,
-    options?: ContractCallOptions<N>,
-  ): Observable<ResponseOf<C>>;
-  send<TResult = unknown, TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Observable<TResult>;
+  send<
+    TResult = unknown,
+    TInput = unknown,
+    C extends MessagePattern | MessageContract = MessagePattern,
+    N extends VersionsOf<C> = CurrentOf<C>,
+  >(
+    target: C,
+    data: C extends MessageContract ? NoInfer<PayloadOf<C, N>> : TInput,
+    options?: C extends MessageContract ? ContractCallOptions<N> : CallOptions,
+  ): Observable<C extends MessageContract ? ResponseOf<C> : TResult>;
   send(target: MessagePattern | MessageContract, data: unknown, options?: CallOptions | ContractCallOptions): Observable<unknown> {
     const call = this.prepare(target, data, options, false);
     const source = new Observable<unknown>((subscriber) => this.run(call, subscriber));
@@ -236,12 +240,16 @@ export class MessagingClient {
    * @example
    * const sum = await client.request<number>({ cmd: 'sum' }, [1, 2, 3], { timeout: 1000 });
    */
-  request<C extends MessageContract, N extends VersionsOf<C> = CurrentOf<C>>(
-    contract: C,
-    payload: NoInfer<PayloadOf<C, N>>,
-    options?: ContractCallOptions<N>,
-  ): Promise<ResponseOf<C>>;
-  request<TResult = unknown, TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Promise<TResult>;
+  request<
+    TResult = unknown,
+    TInput = unknown,
+    C extends MessagePattern | MessageContract = MessagePattern,
+    N extends VersionsOf<C> = CurrentOf<C>,
+  >(
+    target: C,
+    data: C extends MessageContract ? NoInfer<PayloadOf<C, N>> : TInput,
+    options?: C extends MessageContract ? ContractCallOptions<N> : CallOptions,
+  ): Promise<C extends MessageContract ? ResponseOf<C> : TResult>;
   request(target: MessagePattern | MessageContract, data: unknown, options?: CallOptions | ContractCallOptions): Promise<unknown> {
     const call = this.prepare(target, data, options, false);
     if (call.contract) {
@@ -261,12 +269,15 @@ export class MessagingClient {
    * @example
    * await lastValueFrom(client.emit('user_created', { id: 42 }));
    */
-  emit<C extends EventContract, N extends VersionsOf<C> = CurrentOf<C>>(
-    contract: C,
-    payload: NoInfer<PayloadOf<C, N>>,
-    options?: ContractCallOptions<N>,
+  emit<
+    TInput = unknown,
+    C extends MessagePattern | EventContract = MessagePattern,
+    N extends VersionsOf<C> = CurrentOf<C>,
+  >(
+    target: C,
+    data: C extends EventContract ? NoInfer<PayloadOf<C, N>> : TInput,
+    options?: C extends EventContract ? ContractCallOptions<N> : CallOptions,
   ): Observable<void>;
-  emit<TInput = unknown>(pattern: MessagePattern, data: TInput, options?: CallOptions): Observable<void>;
   emit(target: MessagePattern | EventContract, data: unknown, options?: CallOptions | ContractCallOptions): Observable<void> {
     const call = this.prepare(target, data, options, true);
     const outcome = new EmitOutcome();
