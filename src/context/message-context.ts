@@ -156,15 +156,15 @@ export class InboundMessage implements MessageContextState, Abortable {
     this.controller?.abort(reason);
   }
 
-  /** What ends the message's handling silently when the server abandons it (set by its inbound call). */
-  onAbandon: ((reason: unknown) => void) | undefined;
+  /** What ends the message's handling silently when the server abandons it (its inbound call, while it runs). */
+  handling: { abandonHandling(reason: unknown): void } | undefined;
 
   /** The server gave up on the message: aborts its signal, then ends its handling without a reply. */
   abandon(reason: unknown): void {
     this.abort(reason);
-    const onAbandon = this.onAbandon;
-    this.onAbandon = undefined;
-    if (onAbandon) onAbandon(reason);
+    const handling = this.handling;
+    this.handling = undefined;
+    handling?.abandonHandling(reason);
   }
 
   /** Whether a server tracks this message for graceful shutdown. */

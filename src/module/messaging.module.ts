@@ -82,14 +82,15 @@ export class MessagingModule {
       inject: client.inject ?? [],
     }));
     const clientTokens = asyncClients.map((c) => clientOptionsToken(c.name));
+    const factoryClass = options.useClass ?? options.useExisting;
     const moduleInject: Array<InjectionToken | OptionalFactoryDependency> = options.useFactory
       ? (options.inject ?? [])
-      : ways.length === 1
-        ? [options.useClass ?? options.useExisting!]
+      : factoryClass
+        ? [factoryClass]
         : [];
     const makeModuleOptions = async (args: never[]): Promise<MessagingModuleAsyncFactoryResult> => {
       if (options.useFactory) return options.useFactory(...args);
-      if (ways.length === 1) return (args[0] as unknown as MessagingOptionsFactory).createMessagingOptions();
+      if (factoryClass) return (args[0] as unknown as MessagingOptionsFactory).createMessagingOptions();
       return {};
     };
     const optionsProvider: Provider = {

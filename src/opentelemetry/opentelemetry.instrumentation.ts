@@ -138,17 +138,9 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
     };
     return {
       headers: span ? this.inject(span) : undefined,
-      attempt: (attempt, budgetLeft) =>
-        span?.addEvent('messaging.attempt', {
-          'messaging.attempt': attempt,
-          ...(budgetLeft === undefined ? {} : { 'nestjs_messaging.budget_left_ms': Math.max(0, Math.round(budgetLeft)) }),
-        }),
+      attempt: (attempt, budgetLeft) => span && attemptEvent(span, attempt, budgetLeft),
       retry: (attempt, delay, error) => {
-        span?.addEvent('messaging.retry', {
-          'messaging.attempt': attempt,
-          'nestjs_messaging.backoff_ms': delay,
-          'error.type': error.code,
-        });
+        span?.addEvent('messaging.retry', retryEvent(attempt, delay, error));
         instruments?.retries.add(1, metricAttributes);
       },
       cancel: () => {
@@ -237,13 +229,9 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
     };
     return {
       headers: span ? this.inject(span) : undefined,
-      attempt: (attempt, budgetLeft) =>
-        span?.addEvent('messaging.attempt', {
-          'messaging.attempt': attempt,
-          ...(budgetLeft === undefined ? {} : { 'nestjs_messaging.budget_left_ms': Math.max(0, Math.round(budgetLeft)) }),
-        }),
+      attempt: (attempt, budgetLeft) => span && attemptEvent(span, attempt, budgetLeft),
       retry: (attempt, delay, error) => {
-        span?.addEvent('messaging.retry', { 'messaging.attempt': attempt, 'nestjs_messaging.backoff_ms': delay, 'error.type': error.code });
+        span?.addEvent('messaging.retry', retryEvent(attempt, delay, error));
         instruments?.retries.add(1, metricAttributes);
       },
       cancel: () => record(1),
@@ -311,6 +299,19 @@ function errorType(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string') return code;
   return error instanceof Error ? error.name : 'UNKNOWN';
+}
+
+/** The event of one attempt: its number and the budget it had left. */
+function attemptEvent(span: Span, attempt: number, budgetLeft: number | undefined): void {
+  span.addEvent('messaging.attempt', {
+    'messaging.attempt': attempt,
+    ...(budgetLeft === undefined ? {} : { 'nestjs_messaging.budget_left_ms': Math.max(0, Math.round(budgetLeft)) }),
+  });
+}
+
+/** The attributes of a retry's event: the attempt that failed, the backoff, the error's code. */
+function retryEvent(attempt: number, delay: number, error: MessagingError): Attributes {
+  return { 'messaging.attempt': attempt, 'nestjs_messaging.backoff_ms': delay, 'error.type': error.code };
 }
 
 function fail(span: Span, error: unknown): void {

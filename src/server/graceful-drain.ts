@@ -37,3 +37,17 @@ export async function drainGracefully(
     );
   }
 }
+
+/**
+ * Waits until every promise settled, or `ms` passed (replies handed to a
+ * transport during the drain, on their way out before it closes).
+ * @internal
+ */
+export async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms)))),
+  ]);
+  clearTimeout(timer);
+}

@@ -57,7 +57,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     const { pipeline, message, route } = this;
     if (message.tracked) {
       this.release = message.hold();
-      message.onAbandon = (reason) => this.abandon(reason);
+      message.handling = this;
     }
     if (message.deadline !== undefined) this.slot = pipeline.deadlines.add(this, message.deadline);
     if (pipeline.instruments) {
@@ -163,7 +163,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
    * left unsettled is redelivered), and whatever the handler does later is
    * not sent.
    */
-  private abandon(reason: unknown): void {
+  abandonHandling(reason: unknown): void {
     this.inner?.unsubscribe();
     this.end(reason);
   }
@@ -194,7 +194,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     this.context = undefined;
     this.call = undefined;
     if (this.link) this.link.call = undefined;
-    this.message.onAbandon = undefined;
+    this.message.handling = undefined;
     this.message.settle();
     return subscriber;
   }

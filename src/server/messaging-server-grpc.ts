@@ -5,7 +5,7 @@ import { currentInbound } from '../context/message-context';
 import { MessagingErrorCode } from '../errors/error-codes';
 import { MessagingError } from '../errors/messaging.errors';
 import { grpcCarrier, grpcStatusReply, loadGrpc, type GrpcServerCallLike, type GrpcServerLike } from '../wire/transports/grpc';
-import { drainGracefully } from './graceful-drain';
+import { drainGracefully, settledWithin } from './graceful-drain';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions } from './server.options';
 
@@ -115,7 +115,7 @@ export class MessagingServerGrpc extends ServerGrpc {
     };
     await drainGracefully(this.pipeline.inFlight, this.gracePeriod, stopIntake, this.shutdownLogger);
     // A reply handed to grpc-js is on the wire once its session has closed: wait for that (within the grace period).
-    if (shutdown) await within(shutdown, this.gracePeriod - (performance.now() - started));
+    if (shutdown) await settledWithin([shutdown], this.gracePeriod - (performance.now() - started));
     await super.close();
   }
 
@@ -165,13 +165,6 @@ function heldRequests(requests: unknown, call: ServerCall): unknown {
   // Nest's @GrpcStreamMethod calls it once the handler has run.
   if (typeof drain === 'function') Object.defineProperty(held, 'drainBuffer', { value: () => drain.call(requests) });
   return held;
-}
-
-/** Waits for `promise`, at most `ms` milliseconds. */
-async function within(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
-  clearTimeout(timer);
 }
 
 /** The handler's failures as gRPC statuses (see `grpcStatusReply`). */

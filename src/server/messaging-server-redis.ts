@@ -19,6 +19,10 @@ export class MessagingServerRedis extends ServerRedis {
 
   private readonly gracePeriod: number;
   private readonly shutdownLogger = new Logger('MessagingServer');
+  private readonly replyLost = (err: unknown): undefined =>
+    void this.shutdownLogger.warn(
+      `a reply could not be published (the caller's budget ends its call): ${err instanceof Error ? err.message : String(err)}`,
+    );
 
   constructor(options: RedisServerOptions = {}, serverOptions: MessagingServerOptions = {}) {
     super(options);
@@ -47,21 +51,14 @@ export class MessagingServerRedis extends ServerRedis {
    */
   override getPublisher(...args: Parameters<ServerRedis['getPublisher']>): ReturnType<ServerRedis['getPublisher']> {
     const publish = super.getPublisher(...args) as (response: unknown) => unknown;
-    const logger = this.shutdownLogger;
+    const lost = this.replyLost;
     return ((response: unknown) => {
-      let sent: unknown;
       try {
-        sent = publish(response);
+        const sent = publish(response);
+        return sent instanceof Promise ? sent.catch(lost) : sent;
       } catch (err) {
-        logger.warn(`a reply could not be published (the caller's budget ends its call): ${describeError(err)}`);
-        return undefined;
+        return lost(err);
       }
-      if (sent instanceof Promise) {
-        return sent.catch((err: unknown) => {
-          logger.warn(`a reply could not be published (the caller's budget ends its call): ${describeError(err)}`);
-        });
-      }
-      return sent;
     }) as ReturnType<ServerRedis['getPublisher']>;
   }
 
@@ -82,8 +79,4 @@ export class MessagingServerRedis extends ServerRedis {
     if (inbound && parsed !== null && typeof parsed === 'object') inbound.packetField = (parsed as { metadata?: unknown }).metadata;
     return parsed;
   }
-}
-
-function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

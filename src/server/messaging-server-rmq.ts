@@ -8,7 +8,7 @@ import { rmqCarrier } from '../wire/transports/rmq';
 import { InboundPipeline, type NestHandler } from './inbound-pipeline';
 import type { MessagingServerOptions, RmqDeliveryOptions } from './server.options';
 import { Settlements } from './rmq-settlement';
-import { drainGracefully } from './graceful-drain';
+import { drainGracefully, settledWithin } from './graceful-drain';
 
 type RmqServerOptions = NonNullable<RmqOptions['options']>;
 
@@ -148,7 +148,7 @@ export class MessagingServerRMQ extends ServerRMQ {
     const started = Date.now();
     await drainGracefully(this.pipeline.inFlight, this.gracePeriod, () => this.consumerChannel?.cancel(this.consumerTag), this.deliveryLogger);
     // Replies handed to the channel are published once it gets to them; closing first would drop them.
-    if (this.unconfirmed.size > 0) await settledWithin([...this.unconfirmed], Math.max(1_000, this.gracePeriod - (Date.now() - started)));
+    if (this.unconfirmed.size > 0) await settledWithin(this.unconfirmed, Math.max(1_000, this.gracePeriod - (Date.now() - started)));
     return super.close();
   }
 
@@ -251,19 +251,6 @@ export class MessagingServerRMQ extends ServerRMQ {
     }
     this.ack(context);
   }
-}
-
-/** Waits until every promise settled, or `ms` passed. */
-async function settledWithin(promises: Array<Promise<unknown>>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.allSettled(promises),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /** ` [correlationId=... messageId=...]` of a delivered message, for log lines; empty when it carries none (a plain Nest sender). */
