@@ -1,7 +1,7 @@
 /* The benchmark's clients: a raw ClientProxy, a MessagingClient (optionally instrumented), and the calls each row makes. */
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { MessagingClient, MessagingClientSerializer, type MessagingInstrumentation } from 'nestjs-messaging';
+import { MessagingClient, MessagingClientSerializer, MessagingTcpClient, type MessagingInstrumentation } from 'nestjs-messaging';
 import { ECHO, EchoContract, EVENT, PAYLOAD } from './contracts';
 import type { BenchServer, Call } from './harness';
 import { ReferenceTelemetry } from './tracing';
@@ -25,6 +25,22 @@ export async function messagingClient(server: BenchServer, instrumentation?: Mes
   await proxy.connect();
   open.push(proxy);
   return MessagingClient.wrap(proxy, `bench-${server.kind}`, undefined, instrumentation ? { instrumentation } : {});
+}
+
+/** A MessagingClient over the library's own TCP client (`tcp: { client: 'library' }`). */
+export async function fastMessagingClient(server: BenchServer, instrumentation?: MessagingInstrumentation[]): Promise<MessagingClient> {
+  const proxy = new MessagingTcpClient({ host: '127.0.0.1', port: server.port });
+  await proxy.connect();
+  open.push(proxy);
+  return MessagingClient.wrap(proxy, `bench-fast-${server.kind}`, undefined, instrumentation ? { instrumentation } : {});
+}
+
+/** The library's TCP client used as a plain ClientProxy (`send()`), no MessagingClient. */
+export async function fastRawClient(server: BenchServer): Promise<ClientProxy> {
+  const proxy = new MessagingTcpClient({ host: '127.0.0.1', port: server.port });
+  await proxy.connect();
+  open.push(proxy);
+  return proxy;
 }
 
 export async function closeClients(): Promise<void> {

@@ -21,6 +21,7 @@ export type {
 // Client
 export { MessagingClient, type CallOptions, type ContractCallOptions } from './client/messaging-client';
 export { MessagingClientSerializer } from './client/messaging-client.serializer';
+export { MessagingTcpClient, type MessagingTcpClientOptions } from './client/tcp/messaging-tcp-client';
 export type { CallPolicy, RetryEvent } from './client/call-policy';
 export type { MessagePattern as MessagingPattern } from './errors/messaging.errors';
 

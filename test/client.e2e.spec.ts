@@ -18,7 +18,7 @@ import {
   type MessageMetadata,
 } from '../src';
 import { nestMajor, pendingRequests, startTcpServer, waitFor } from './support/nest';
-import { SUITE_TRANSPORTS, tcpTransport, timedBoot, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
+import { CLIENT_SUITE_TRANSPORTS, tcpTransport, timedBoot, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
 
 interface Seen {
   data: unknown;
@@ -90,7 +90,7 @@ async function clientModule(t: SuiteTransport, address: Address, extra: Partial<
   return { moduleRef, client: moduleRef.get<MessagingClient>(getMessagingClientToken('svc')) };
 }
 
-describe.each(SUITE_TRANSPORTS)(`MessagingClient over %s (Nest ${nestMajor})`, (_, transport) => {
+describe.each(CLIENT_SUITE_TRANSPORTS)(`MessagingClient over %s (Nest ${nestMajor})`, (_, transport) => {
   const t = transport();
   let server: SuiteServer;
   let ctx: INestApplicationContext;
@@ -236,7 +236,7 @@ describe(`MessagingClient against a plain Nest server (Nest ${nestMajor})`, () =
   });
 });
 
-describe.each(SUITE_TRANSPORTS)(`MessagingClient failures over %s (Nest ${nestMajor})`, (_, transport) => {
+describe.each(CLIENT_SUITE_TRANSPORTS)(`MessagingClient failures over %s (Nest ${nestMajor})`, (_, transport) => {
   const t = transport();
   afterAll(() => t.close());
 

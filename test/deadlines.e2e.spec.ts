@@ -16,7 +16,7 @@ import {
   type MessageMetadata,
 } from '../src';
 import { nestMajor, waitFor } from './support/nest';
-import { SUITE_TRANSPORTS, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
+import { CLIENT_SUITE_TRANSPORTS, type Address, type SuiteServer, type SuiteTransport } from './support/suite-transports';
 
 @Injectable()
 class Links {
@@ -92,7 +92,7 @@ function client(address: Address, metadata?: Record<string, string>): ClientProx
   return t.proxy(address, serializer);
 }
 
-describe.each(SUITE_TRANSPORTS)(`deadlines that travel over %s (Nest ${nestMajor})`, (_, transport) => {
+describe.each(CLIENT_SUITE_TRANSPORTS)(`deadlines that travel over %s (Nest ${nestMajor})`, (_, transport) => {
   let server: SuiteServer;
   let a: MessagingClient;
 

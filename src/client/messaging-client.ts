@@ -25,6 +25,7 @@ import { DEFAULT_CALL_POLICY, mergePolicy, type CallPolicy, type ResolvedPolicy 
 import { prepareCall } from './prepare-call';
 import { CallExecution, type Call, type ExecutionHost } from './call-execution';
 import { classifyError } from './classify-error';
+import { MessagingTcpClient } from './tcp/messaging-tcp-client';
 import { ConnectionWatchdog } from './connection-watchdog';
 import { EmitOutcome } from './emit-outcome';
 import { TCP_CLIENT_DEFAULTS, type TcpClientOptions } from './tcp-client.options';
@@ -119,19 +120,24 @@ export class MessagingClient {
   /** The execution host of calls sent through `proxy`, with the carrier and watchdog of its transport. */
   private hostFor(proxy: ClientProxy, given: Carrier | undefined): ExecutionHost {
     const { config } = this;
-    const transport = given?.transport ?? transportOfProxy(proxy);
+    const fast = proxy instanceof MessagingTcpClient ? proxy : undefined;
+    const proxyTransport = fast ? Transport.TCP : transportOfProxy(proxy);
+    const transport = given?.transport ?? proxyTransport;
     const carrier = given ?? carrierFor(transport);
     const threshold = config.deadAfterTimeouts ?? TCP_CLIENT_DEFAULTS.deadAfterTimeouts;
     const watchdog =
-      transportOfProxy(proxy) === Transport.TCP && threshold !== false ? new ConnectionWatchdog(proxy, config.name, threshold) : undefined;
+      proxyTransport === Transport.TCP && threshold !== false ? new ConnectionWatchdog(proxy, config.name, threshold) : undefined;
     this.watchdog = watchdog;
     return {
       watchdog,
       name: config.name,
-      dispatch: (call, metadata) => {
-        const message = carrier.wrap(call.data, metadata);
-        return call.event ? proxy.emit(call.pattern, message) : proxy.send(call.pattern, message);
-      },
+      // The library's TCP client takes the metadata straight into its frame; any other proxy gets an envelope.
+      dispatch: fast
+        ? (call, metadata) => fast.attempt(call.pattern, call.data, metadata, call.event)
+        : (call, metadata) => {
+            const message = carrier.wrap(call.data, metadata);
+            return call.event ? proxy.emit(call.pattern, message) : proxy.send(call.pattern, message);
+          },
       classify: classifyError,
       system: systemName(transport),
       instruments: config.instrumentation?.some((i) => i.startCall) ? config.instrumentation : undefined,

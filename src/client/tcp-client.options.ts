@@ -5,6 +5,15 @@
  */
 export interface TcpClientOptions {
   /**
+   * Which TCP client the module builds: `'library'`, the library's
+   * {@link MessagingTcpClient} (Nest's framing and packets on the wire, less
+   * CPU per call: see the benchmarks guide), or `'nest'`, Nest's `ClientTCP`.
+   * The default is `'library'`, unless the options give what only Nest's
+   * client takes (`socketClass`, `tlsOptions`, a `serializer` or a `deserializer`).
+   * @default 'library'
+   */
+  client?: 'library' | 'nest';
+  /**
    * TCP keep-alive probes after this many milliseconds of silence, so that the
    * kernel notices a dead peer; `0` turns them off. Applies to the clients the
    * module builds (`transport: Transport.TCP`) that give no `socketClass` of their own.
@@ -26,6 +35,9 @@ export interface TcpClientOptions {
 /** The defaults of {@link TcpClientOptions}. @internal */
 export const TCP_CLIENT_DEFAULTS = { keepAlive: 15_000, deadAfterTimeouts: 2 } as const;
 
+/** What only Nest's ClientTCP takes: options that make the module build it. @internal */
+export const NEST_ONLY_TCP_OPTIONS = ['socketClass', 'tlsOptions', 'serializer', 'deserializer'] as const;
+
 /**
  * Checks a client's TCP options; returns a list of problems, each saying what to do.
  * @internal
@@ -36,6 +48,10 @@ export function checkTcpClientOptions(where: string, options: TcpClientOptions |
   const k = options.keepAlive;
   if (k !== undefined && !(typeof k === 'number' && Number.isInteger(k) && k >= 0)) {
     problems.push(`${where} has tcp.keepAlive ${String(k)}: give milliseconds >= 0 (0 turns keep-alive off)`);
+  }
+  const c = options.client;
+  if (c !== undefined && c !== 'library' && c !== 'nest') {
+    problems.push(`${where} has tcp.client ${String(c)}: give 'library' or 'nest'`);
   }
   const d = options.deadAfterTimeouts;
   if (d !== undefined && d !== false && !(typeof d === 'number' && Number.isInteger(d) && d >= 1)) {

@@ -12,7 +12,8 @@ import { MessagingClient } from '../client/messaging-client';
 import { MessagingClientSerializer } from '../client/messaging-client.serializer';
 import { carrierFor } from '../wire/carriers';
 import { clientSocketClass } from '../wire/transports/tcp-framing';
-import { TCP_CLIENT_DEFAULTS } from '../client/tcp-client.options';
+import { NEST_ONLY_TCP_OPTIONS, TCP_CLIENT_DEFAULTS } from '../client/tcp-client.options';
+import { MessagingTcpClient, type MessagingTcpClientOptions } from '../client/tcp/messaging-tcp-client';
 
 import { MessagingConfigurationError, MessagingConnectionError } from '../errors/messaging.errors';
 import { ClientResilience } from '../resilience/client-resilience';
@@ -42,7 +43,7 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
       if ('transport' in def && def.transport === Transport.GRPC) {
         this.clients.set(def.name, this.build(def, ClientProxyFactory.create(def as ClientOptions), true));
       } else if ('transport' in def) {
-        this.clients.set(def.name, this.build(def, ClientProxyFactory.create(withSerializer(def)), true));
+        this.clients.set(def.name, this.build(def, libraryTcpClient(def) ?? ClientProxyFactory.create(withSerializer(def)), true));
       } else if ('proxy' in def) {
         this.clients.set(def.name, this.build(def, def.proxy, false));
       }
@@ -155,6 +156,25 @@ export class MessagingClients implements OnApplicationBootstrap, OnApplicationSh
       deadAfterTimeouts: def.tcp?.deadAfterTimeouts,
     });
   }
+}
+
+/**
+ * The library's TCP client for a TCP definition, unless it asks for Nest's
+ * (`tcp.client: 'nest'`) or gives options that only Nest's client takes.
+ */
+function libraryTcpClient(def: MessagingClientDefinition & ClientOptions): MessagingTcpClient | undefined {
+  if ((def.transport ?? Transport.TCP) !== Transport.TCP || def.tcp?.client === 'nest') return undefined;
+  const options = (def.options ?? {}) as Record<string, unknown>;
+  const nestOnly = NEST_ONLY_TCP_OPTIONS.filter((key) => options[key] !== undefined);
+  if (nestOnly.length > 0) {
+    if (def.tcp?.client === 'library') {
+      throw new MessagingConfigurationError(
+        `client '${def.name}' has tcp.client 'library' and ${nestOnly.join(', ')}, which only Nest's ClientTCP takes: drop them or use tcp.client 'nest'`,
+      );
+    }
+    return undefined;
+  }
+  return new MessagingTcpClient({ ...(options as MessagingTcpClientOptions), keepAlive: def.tcp?.keepAlive ?? TCP_CLIENT_DEFAULTS.keepAlive });
 }
 
 /** Nest's client options with the library's serializer around the one given (if any). */

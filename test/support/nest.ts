@@ -48,9 +48,13 @@ export function plainTcpClient(port: number): ClientProxy {
   return ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } });
 }
 
-/** Nest's pending-request map of a ClientProxy (a Nest internal, inspected to prove nothing leaks). */
+/**
+ * The pending-request map of a ClientProxy: Nest's `routingMap`, or the
+ * library TCP client's `pending` (internals, inspected to prove nothing leaks).
+ */
 export function pendingRequests(proxy: ClientProxy): number {
-  return (proxy as unknown as { routingMap: Map<string, unknown> }).routingMap.size;
+  const own = (proxy as unknown as { pending?: Map<string, unknown> }).pending;
+  return own instanceof Map ? own.size : (proxy as unknown as { routingMap: Map<string, unknown> }).routingMap.size;
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */

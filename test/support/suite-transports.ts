@@ -57,9 +57,9 @@ interface ServerOptions {
 }
 
 /** Nest's TCP transport with the library's strategy: the suites as they always ran. */
-export function tcpTransport(): SuiteTransport {
+export function tcpTransport(client: 'library' | 'nest' = 'library'): SuiteTransport {
   return {
-    name: 'TCP',
+    name: client === 'nest' ? 'TCP (Nest ClientTCP)' : 'TCP',
     async startServer(controllers, opts = {}) {
       const server = await timedBoot(
         'server',
@@ -73,7 +73,12 @@ export function tcpTransport(): SuiteTransport {
       await probe.close();
       return probe.port;
     },
-    clientDefinition: (name, address) => ({ name, transport: Transport.TCP, options: { host: '127.0.0.1', port: address as number } }),
+    clientDefinition: (name, address) => ({
+      name,
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: address as number },
+      ...(client === 'nest' ? { tcp: { client } } : {}),
+    }),
     proxy: (address, serializer) =>
       serializer
         ? ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: address as number, serializer } })
@@ -150,6 +155,12 @@ export function inMemoryTransport(): SuiteTransport {
 export const SUITE_TRANSPORTS: Array<[string, () => SuiteTransport]> = [
   ['TCP', tcpTransport],
   ['in memory', inMemoryTransport],
+];
+
+/** The client suites' transports: those above, and TCP through Nest's ClientTCP (`tcp.client: 'nest'`). */
+export const CLIENT_SUITE_TRANSPORTS: Array<[string, () => SuiteTransport]> = [
+  ...SUITE_TRANSPORTS,
+  ['TCP (Nest ClientTCP)', () => tcpTransport('nest')],
 ];
 
 /**

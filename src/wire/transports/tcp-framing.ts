@@ -97,7 +97,15 @@ export class FrameSocket extends TcpSocket {
   }
 
   protected override handleSend(message: unknown, callback?: (err?: unknown) => void): void {
-    const json = serializeFrame(message);
+    this.sendJson(serializeFrame(message), callback);
+  }
+
+  /**
+   * Queues a frame whose JSON is already written (the library's own TCP
+   * client builds it from parts it keeps); sent with the other frames of this tick.
+   * @internal
+   */
+  sendJson(json: string, callback?: (err?: unknown) => void): void {
     const frame = `${json.length}#${json}`;
     if (this.outgoing === undefined) {
       this.outgoing = frame;
@@ -168,9 +176,14 @@ export class FrameSocket extends TcpSocket {
       } catch {
         return this.reject('bad-json', `a frame of ${text.length} characters is not JSON`);
       }
-      this.socket.emit('message', message ?? {});
+      this.deliver(message ?? {});
       if (this.socket.destroyed) return;
     }
+  }
+
+  /** Hands a decoded frame on: to the socket's `message` listeners, as Nest's sockets do. */
+  protected deliver(message: unknown): void {
+    this.socket.emit('message', message);
   }
 
   /** Reads `<digits>#`; false when more bytes are needed. Refuses a bad or too long prefix. */
