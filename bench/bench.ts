@@ -2,11 +2,12 @@
  * npm run bench — nestjs-messaging against plain Nest over TCP, on Nest 12 and Nest 11, then every transport
  * (bench/transports.ts).
  *
- * Each Nest major runs in a child process (the client, pinned to core 0), which starts four server processes
+ * Each Nest major runs in a child process (the client, pinned to core 0), which starts its server processes
  * (pinned to core 1, bench/servers/main.ts): plain Nest, the library's server, the library's server with
  * OpenTelemetry, and a plain server making its OpenTelemetry spans with the SDK directly. Tables:
- *   (a) the client alone: raw ClientProxy vs MessagingClient, both calling the plain server;
+ *   (a) the client alone: raw ClientProxy vs MessagingClient (over the library's TCP client, and over Nest's), all calling the plain server;
  *   (b) the whole library against plain Nest at concurrency 16, and OpenTelemetry against an SDK reference;
+ *   (e) the library's TCP client and server against Nest's and a raw-socket reference (bench/tcp-transport.ts);
  *   (c) cold require time of @nestjs/microservices and of the library's built entry;
  *   (d) a unary gRPC call: MessagingGrpcClient against raw ClientGrpc (bench/grpc.ts), on two more server processes.
  * The method (rounds, CPU per message, ratios) is in bench/harness.ts.
@@ -21,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ClientProxy } from '@nestjs/microservices';
-import { closeClients, libContract, libEmit, libRequest, messagingClient, rawClient, rawEmit, rawSend, referenceSend } from './clients';
+import { closeClients, libContract, libEmit, libRequest, messagingClient, nestMessagingClient, rawClient, rawEmit, rawSend, referenceSend } from './clients';
 import {
   EVENTS_IN_FLIGHT,
   EVENTS_PER_ROUND,
@@ -47,6 +48,7 @@ import {
   type RowResult,
 } from './harness';
 import { grpcUnary } from './grpc';
+import { tcpTransportTable } from './tcp-transport';
 import { libraryEntry, printColdRequire } from './require-time';
 import { SERVER_KINDS, type ServerKind } from './servers/protocol';
 import { benchInstrumentation } from './tracing';
@@ -73,6 +75,7 @@ const medianRatio = (results: RowResult[], i: number): number => median(perRound
 async function clientAlone(plain: BenchServer): Promise<void> {
   const raw = await rawClient(plain);
   const lib = await messagingClient(plain);
+  const overNest = await nestMessagingClient(plain);
   console.log('#### (a) The client alone, against a plain fast server (Nest ServerTCP, plain @MessagePattern / @EventPattern)\n');
   const rows: string[][] = [];
   const ratios = new Map<number, number>();
@@ -82,6 +85,7 @@ async function clientAlone(plain: BenchServer): Promise<void> {
       [
         { name: 'raw ClientProxy.send', call: rawSend(raw), server: plain },
         { name: 'MessagingClient.request', call: libRequest(lib), server: plain, baseline: 0 },
+        { name: "MessagingClient.request over Nest's ClientTCP (tcp.client 'nest')", call: libRequest(overNest), server: plain, baseline: 0 },
       ],
       c,
     );
@@ -99,6 +103,7 @@ async function clientAlone(plain: BenchServer): Promise<void> {
   const events = await runEvents([
     { name: 'raw ClientProxy.emit', call: rawEmit(raw), server: plain },
     { name: 'MessagingClient.emit', call: libEmit(lib), server: plain, baseline: 0 },
+    { name: "MessagingClient.emit over Nest's ClientTCP (tcp.client 'nest')", call: libEmit(overNest), server: plain, baseline: 0 },
   ]);
   const rate = (r: RowResult, pick: (x: Round) => number): string => fmt(median(r.rounds.map(pick)));
   printTable(
@@ -225,6 +230,7 @@ async function benchOneMajor(): Promise<void> {
     );
     await clientAlone(servers.plain);
     await wholeLibrary(servers);
+    await tcpTransportTable(servers);
     await closeClients();
     const entry = process.env.BENCH_LIBRARY_ENTRY ? (JSON.parse(process.env.BENCH_LIBRARY_ENTRY) as { path: string; label: string }) : libraryEntry();
     console.log('#### (c) Cold require\n');

@@ -4,6 +4,7 @@ import { lastValueFrom } from 'rxjs';
 import { MessagingClient, MessagingClientSerializer, MessagingTcpClient, type MessagingInstrumentation } from 'nestjs-messaging';
 import { ECHO, EchoContract, EVENT, PAYLOAD } from './contracts';
 import type { BenchServer, Call } from './harness';
+import { rawNetClient } from './raw-net';
 import { ReferenceTelemetry } from './tracing';
 
 const open: Array<{ close(): unknown }> = [];
@@ -16,31 +17,36 @@ export async function rawClient(server: BenchServer): Promise<ClientProxy> {
   return proxy;
 }
 
-/** A MessagingClient as MessagingModule builds one: a TCP ClientProxy with the library's serializer, default policy. */
+/** A MessagingClient as MessagingModule builds one for TCP: over the library's MessagingTcpClient, default policy. */
 export async function messagingClient(server: BenchServer, instrumentation?: MessagingInstrumentation[]): Promise<MessagingClient> {
+  const proxy = await libraryTcpClient(server);
+  return MessagingClient.wrap(proxy, `bench-${server.kind}`, undefined, instrumentation ? { instrumentation } : {});
+}
+
+/** A MessagingClient over Nest's ClientTCP with the library's serializer (`tcp: { client: 'nest' }`), default policy. */
+export async function nestMessagingClient(server: BenchServer): Promise<MessagingClient> {
   const proxy = ClientProxyFactory.create({
     transport: Transport.TCP,
     options: { host: '127.0.0.1', port: server.port, serializer: new MessagingClientSerializer() },
   });
   await proxy.connect();
   open.push(proxy);
-  return MessagingClient.wrap(proxy, `bench-${server.kind}`, undefined, instrumentation ? { instrumentation } : {});
+  return MessagingClient.wrap(proxy, `bench-nest-${server.kind}`);
 }
 
-/** A MessagingClient over the library's own TCP client (`tcp: { client: 'library' }`). */
-export async function fastMessagingClient(server: BenchServer, instrumentation?: MessagingInstrumentation[]): Promise<MessagingClient> {
-  const proxy = new MessagingTcpClient({ host: '127.0.0.1', port: server.port });
-  await proxy.connect();
-  open.push(proxy);
-  return MessagingClient.wrap(proxy, `bench-fast-${server.kind}`, undefined, instrumentation ? { instrumentation } : {});
-}
-
-/** The library's TCP client used as a plain ClientProxy (`send()`), no MessagingClient. */
-export async function fastRawClient(server: BenchServer): Promise<ClientProxy> {
+/** The library's TCP client (MessagingTcpClient), used as a ClientProxy. */
+export async function libraryTcpClient(server: BenchServer): Promise<MessagingTcpClient> {
   const proxy = new MessagingTcpClient({ host: '127.0.0.1', port: server.port });
   await proxy.connect();
   open.push(proxy);
   return proxy;
+}
+
+/** The raw-socket reference client (bench/raw-net.ts). */
+export async function rawNetSend(server: BenchServer): Promise<Call> {
+  const client = await rawNetClient(server.port);
+  open.push(client);
+  return () => client.send(ECHO, PAYLOAD);
 }
 
 export async function closeClients(): Promise<void> {

@@ -54,7 +54,9 @@ export interface BenchServer {
 }
 
 export function startServer(kind: ServerKind): Promise<BenchServer> {
-  const [cmd, args] = onCore(1, ['-r', REGISTER, join(__dirname, 'servers', 'main.ts')]);
+  // BENCH_SERVER_NODE_ARGS: extra node options for the server processes (e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof/server").
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const [cmd, args] = onCore(1, [...extra, '-r', REGISTER, join(__dirname, 'servers', 'main.ts')]);
   const child = spawn(cmd, args, { env: { ...process.env, BENCH_SERVER: kind }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (m: FromServer) => void; reject: (e: Error) => void }>();
   let nextId = 0;

@@ -2,23 +2,25 @@
  * Profiling aid (not part of npm run bench): runs one client at concurrency 256 against the plain bench
  * server (bench/servers/main.ts) for a few seconds, so that `node --cpu-prof` shows where the client's time
  * goes per call.
- *   node --cpu-prof --cpu-prof-dir=.tmp/prof -r ./scripts/register.cjs bench/profile-client.ts messaging|raw|fast|fast-raw
- *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256)
+ *   node --cpu-prof --cpu-prof-dir=.tmp/prof -r ./scripts/register.cjs bench/profile-client.ts messaging|raw|library-tcp|messaging-nest
+ *   (messaging: a MessagingClient as the module builds it, over MessagingTcpClient; messaging-nest: over Nest's ClientTCP;
+ *   library-tcp: MessagingTcpClient.send without MessagingClient)
+ *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256; PROFILE_SERVER=library: the library's server)
  */
 import 'reflect-metadata';
-import { closeClients, fastMessagingClient, fastRawClient, libRequest, messagingClient, rawClient, rawSend } from './clients';
+import { closeClients, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawSend } from './clients';
 import { startServer } from './harness';
 
 async function main(): Promise<void> {
-  const which = (['raw', 'fast', 'fast-raw'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
-  const server = await startServer('plain');
+  const which = (['raw', 'library-tcp', 'messaging-nest'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
+  const server = await startServer(process.env.PROFILE_SERVER === 'library' ? 'library' : 'plain');
   const call =
     which === 'raw'
       ? rawSend(await rawClient(server))
-      : which === 'fast'
-        ? libRequest(await fastMessagingClient(server))
-        : which === 'fast-raw'
-          ? rawSend(await fastRawClient(server))
+      : which === 'library-tcp'
+        ? rawSend(await libraryTcpClient(server))
+        : which === 'messaging-nest'
+          ? libRequest(await nestMessagingClient(server))
           : libRequest(await messagingClient(server));
   const end = performance.now() + Number(process.env.PROFILE_MS ?? 4000);
   let ops = 0;

@@ -4,7 +4,8 @@
  * - library:   messagingMicroservice (the library's inbound pipeline), @MessageHandler / @EventHandler, a contract handler;
  * - traced:    the library server with OpenTelemetryInstrumentation (real SDK, exported nowhere);
  * - reference: Nest's ServerTCP, a plain handler making its span and histogram record with the SDK directly;
- * - grpc-plain, grpc-library: Nest's ServerGrpc with @GrpcMethod, the library's gRPC server with @GrpcHandler (grpc.ts).
+ * - grpc-plain, grpc-library: Nest's ServerGrpc with @GrpcMethod, the library's gRPC server with @GrpcHandler (grpc.ts);
+ * - raw-net:   no Nest: a `net` server with Nest's framing (the raw-socket reference, ../raw-net.ts).
  * Listens on a free loopback port and reports it, then answers the side channel (protocol.ts).
  */
 import 'reflect-metadata';
@@ -20,10 +21,11 @@ import { PlainHandlers } from './plain';
 import type { ServerKind } from './protocol';
 import { ReferenceHandlers } from './reference';
 import { announce, serveSideChannel } from './side-channel';
+import { rawNetServer } from '../raw-net';
 
 const tcp: TcpOptions = { transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } };
 
-function setup(kind: ServerKind): { controller: Type<unknown>; options: MicroserviceOptions; port?: () => number } {
+function setup(kind: Exclude<ServerKind, 'raw-net'>): { controller: Type<unknown>; options: MicroserviceOptions; port?: () => number } {
   switch (kind) {
     case 'grpc-plain': {
       const { strategy, port } = grpcServer(false);
@@ -47,6 +49,18 @@ function setup(kind: ServerKind): { controller: Type<unknown>; options: Microser
 async function main(): Promise<void> {
   const kind = process.env.BENCH_SERVER as ServerKind;
   if (!process.send) throw new Error('bench/servers/main.ts is started by bench/harness.ts (it needs an IPC channel)');
+  const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
+  if (kind === 'raw-net') {
+    const server = await rawNetServer();
+    serveSideChannel();
+    const stop = () => {
+      server.close();
+      process.exit(0);
+    };
+    process.once('disconnect', stop);
+    process.once('SIGTERM', stop);
+    return announce(server.port, nest);
+  }
   const { controller, options, port: grpcPort } = setup(kind);
   @Module({ controllers: [controller] })
   class BenchServerModule {}
@@ -57,7 +71,6 @@ async function main(): Promise<void> {
   process.once('disconnect', stop);
   process.once('SIGTERM', stop);
   const port = grpcPort ? grpcPort() : (app.unwrap<Server>().address() as AddressInfo).port;
-  const nest = typeof (ClientProxy.prototype as { setOnDispatchHook?: unknown }).setOnDispatchHook === 'function' ? 12 : 11;
   announce(port, nest);
 }
 

@@ -56,6 +56,12 @@ export interface FrameSocketOptions {
 const HASH = 0x23;
 const ZERO = 0x30;
 const MAX_PREFIX_DIGITS = 15;
+/**
+ * Characters of queued frames at which they are written without waiting for the end of the tick: a whole
+ * tick of frames in one write makes both ends work in lock-step (each idle while the other handles the
+ * batch); a few frames per write keep both busy (measured with bench/profile-client.ts, PROFILE_SERVER=library).
+ */
+const FLUSH_AT = 1024;
 
 /**
  * Nest's TCP framing (`<length>#<json>`, the length in JavaScript characters),
@@ -82,6 +88,7 @@ export class FrameSocket extends TcpSocket {
   private readonly scan = { index: 0, at: 0, pos: 0, units: 0, trailing: 0 };
   /** The frames written in this tick, sent together on the next one. */
   private outgoing: string | undefined;
+  private flushScheduled = false;
   private callbacks: Array<(err?: unknown) => void> | undefined;
   private paused = false;
   private timer: NodeJS.Timeout | undefined;
@@ -109,15 +116,21 @@ export class FrameSocket extends TcpSocket {
     const frame = `${json.length}#${json}`;
     if (this.outgoing === undefined) {
       this.outgoing = frame;
-      process.nextTick(flushFrames, this);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        process.nextTick(flushFrames, this);
+      }
     } else {
       this.outgoing += frame;
     }
     if (callback) (this.callbacks ??= []).push(callback);
+    // A large batch goes out at once: the peer starts on it while this side writes the rest (no lock-step).
+    if (this.outgoing.length >= FLUSH_AT) this.flush();
   }
 
   /** @internal Writes the frames of this tick in one write. */
   flush(): void {
+    this.flushScheduled = false;
     const data = this.outgoing;
     const callbacks = this.callbacks;
     this.outgoing = undefined;
