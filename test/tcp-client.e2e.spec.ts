@@ -240,6 +240,13 @@ describe(`MessagingTcpClient (Nest ${nestMajor})`, () => {
       await expect(firstValueFrom(proxy.send('text', 'ok'))).resolves.toBe('ok!');
     });
 
+    it('does not deadlock when requests and replies both fill the socket buffers (the library server pauses reads, the client never does)', async () => {
+      const c = MessagingClient.wrap(client(library.port), 'svc');
+      const big = 'x'.repeat(1024 * 1024);
+      const replies = await Promise.all(Array.from({ length: 40 }, () => c.request<string>('text', big, { timeout: 20_000 })));
+      expect(replies.every((r) => r.length === big.length + 1)).toBe(true);
+    }, 30_000);
+
     it('close() fails the calls still waiting and the next call opens a new connection', async () => {
       const proxy = client(plain.port);
       const waiting = firstValueFrom(proxy.send({ cmd: 'hang' }, {})).catch((e: unknown) => e);
@@ -275,6 +282,33 @@ describe(`MessagingTcpClient (Nest ${nestMajor})`, () => {
         } finally {
           await moduleRef.close();
         }
+      }
+    });
+
+    it("the transports guide's example: the library's client by default, Nest's on request", async () => {
+      const port = plain.port;
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          // #region tcp-client
+          MessagingModule.forRoot({
+            clients: [
+              // The library's TCP client (the default for TCP): Nest's frames on the wire, less CPU per call.
+              { name: 'orders', transport: Transport.TCP, options: { host: '127.0.0.1', port } },
+              // Nest's ClientTCP, chosen explicitly (it is also chosen for a socketClass, tlsOptions, serializer or deserializer).
+              { name: 'billing', transport: Transport.TCP, options: { host: '127.0.0.1', port }, tcp: { client: 'nest' } },
+            ],
+          }),
+          // #endregion tcp-client
+        ],
+      }).compile();
+      try {
+        const orders = moduleRef.get<MessagingClient>(getMessagingClientToken('orders'));
+        const billing = moduleRef.get<MessagingClient>(getMessagingClientToken('billing'));
+        expect([orders.proxy, billing.proxy].map((p) => p.constructor.name)).toEqual(['MessagingTcpClient', 'ClientTCP']);
+        await expect(orders.request({ cmd: 'echo' }, { n: 1 })).resolves.toMatchObject({ data: { n: 1 } });
+        await expect(billing.request({ cmd: 'echo' }, { n: 2 })).resolves.toMatchObject({ data: { n: 2 } });
+      } finally {
+        await moduleRef.close();
       }
     });
 

@@ -48,6 +48,7 @@ export function tcpLimits(options: MessagingServerOptions, logger: Logger): Reso
       maxSendBufferSize: tcp.maxSendBufferSize ?? 64 * MiB,
       budget: new ReadBudget(tcp.maxBufferedBytes ?? 256 * MiB),
       keepAlive: 0,
+      pauseReadsWhileBlocked: true,
       onReject,
     },
   };

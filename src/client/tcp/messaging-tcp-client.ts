@@ -141,7 +141,7 @@ export class MessagingTcpClient extends ClientProxy {
       json += `,"id":"${id}"`;
     }
     json += `,"metadata":${JSON.stringify(attempt.metadata)}}`;
-    socket.sendJson(json, attempt.event ? attempt.written : undefined);
+    socket.sendJson(json, attempt.event ? (err) => attempt.finish(err) : undefined);
   }
 
   /** @internal */
@@ -302,10 +302,8 @@ class TcpAttempt implements Subscribable<unknown>, Unsubscribable, Pending {
     }
   }
 
-  /** An event's frame was written (or could not be). */
-  readonly written = (err?: unknown): void => this.finish(err);
-
-  private finish(err: unknown): void {
+  /** Ends the attempt: an error, or (an event's frame written) completion. */
+  finish(err: unknown): void {
     const observer = this.observer;
     this.observer = undefined;
     if (observer === undefined) return;

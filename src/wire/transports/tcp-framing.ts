@@ -49,6 +49,8 @@ export interface FrameSocketOptions {
   readonly budget?: ReadBudget;
   /** TCP keep-alive probes after this many ms of silence (0: off). */
   readonly keepAlive: number;
+  /** Stop reading while a write waits for the peer to drain (a server's back-pressure on a peer that does not read). */
+  readonly pauseReadsWhileBlocked?: boolean;
   /** Called when a connection is closed for one of its frames (for a rate-limited log line). */
   readonly onReject?: (reason: FrameRejection, detail: string, socket: Socket) => void;
 }
@@ -70,8 +72,9 @@ const FLUSH_AT = 1024;
  * declared length is checked at the prefix (a frame over `maxFrameLength` is
  * refused before its body is buffered), partly received frames count against
  * a budget shared by the server's connections, the frames written in one tick
- * go out in one write on the next, and Nagle's algorithm is off. On the wire nothing changes: plain Nest peers of both
- * majors read and write the same frames.
+ * go out together (in writes of about 1 KiB, so that the peer works while
+ * this side writes the rest), and Nagle's algorithm is off. On the wire
+ * nothing changes: plain Nest peers of both majors read and write the same frames.
  * @internal
  */
 export class FrameSocket extends TcpSocket {
@@ -143,8 +146,9 @@ export class FrameSocket extends TcpSocket {
     const flushed = socket.write(data, 'utf8', callbacks && ((err?: Error | null) => callbacks.forEach((cb) => cb(err ?? undefined))));
     if (socket.writableLength > this.options.maxSendBufferSize) {
       this.reject('send-buffer', `${socket.writableLength} bytes queued for a peer that does not read`);
-    } else if (!flushed && !this.paused) {
-      // Read no more requests from a peer that does not read the replies.
+    } else if (!flushed && !this.paused && this.options.pauseReadsWhileBlocked) {
+      // A server reads no more requests from a peer that does not read the replies. (Not a client: if both
+      // ends stopped reading while their writes wait, neither would ever drain.)
       this.paused = true;
       socket.pause();
       socket.once('drain', () => {
