@@ -142,6 +142,20 @@ describe(`MessagingTcpClient (Nest ${nestMajor})`, () => {
       expect(seen).toEqual([{ id: 1 }, { id: 2 }]);
     });
 
+    it('keeps ClientProxy semantics: send() is cold, emit() is hot, a nil payload is refused', async () => {
+      seen.length = 0;
+      const c = client(plain.port);
+      const cold = c.send({ cmd: 'echo' }, { n: 1 });
+      c.emit('noted', { id: 'unsubscribed' });
+      await waitFor(() => seen.length === 1, 5000, 'the unsubscribed event');
+      expect(seen).toEqual([{ id: 'unsubscribed' }]);
+      expect(pendingRequests(c)).toBe(0);
+      await expect(firstValueFrom(cold)).resolves.toMatchObject({ data: { n: 1 } });
+      await expect(firstValueFrom(cold)).resolves.toMatchObject({ data: { n: 1 } });
+      await expect(firstValueFrom(c.send({ cmd: 'echo' }, undefined))).rejects.toThrow('The invalid data or message pattern (undefined/null)');
+      await expect(lastValueFrom(c.emit('noted', null))).rejects.toThrow('The invalid data or message pattern (undefined/null)');
+    });
+
     it('carries a 1 MB payload of multi-byte characters intact, with calls of a tick written together', async () => {
       const big = 'é😀'.repeat(350_000);
       const c = client(plain.port);

@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import type { Observer, Subscribable, Unsubscribable } from 'rxjs';
+import { Observable, Subject, throwError, type Observer, type Subscribable, type Unsubscribable } from 'rxjs';
 import type { WireMetadata } from '../../wire/message-metadata';
 import { asOutgoing } from '../../wire/outgoing-message';
 import { FrameSocket, type FrameSocketOptions } from '../../wire/transports/tcp-framing';
@@ -118,6 +118,43 @@ export class MessagingTcpClient extends ClientProxy {
   override on(event: string, callback: (...args: unknown[]) => void): void {
     this.listeners.push({ event, callback });
     this.socket?.netSocket.on(event, callback);
+  }
+
+  /**
+   * As `ClientProxy.send`: a cold Observable, one request per subscription.
+   * The connection is opened by the write itself (a frame written while it
+   * connects waits in the socket), not by a `connect()` Observable chained before each call.
+   */
+  override send<TResult = unknown, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
+    if (pattern === null || pattern === undefined || data === null || data === undefined) return throwError(() => invalidMessage());
+    return new Observable<TResult>((observer) => this.publish(this.packet(pattern, data), this.createObserver(observer)));
+  }
+
+  /**
+   * As `ClientProxy.emit`: the event is written at once, whether or not the
+   * result is subscribed; the Observable completes once the frame is written.
+   */
+  override emit<TResult = unknown, TInput = unknown>(pattern: unknown, data: TInput): Observable<TResult> {
+    if (pattern === null || pattern === undefined || data === null || data === undefined) return throwError(() => invalidMessage());
+    const outcome = new Subject<TResult>();
+    try {
+      this.dispatchEvent<TResult>(this.packet(pattern, data)).then(
+        (value) => {
+          outcome.next(value);
+          outcome.complete();
+        },
+        (err: unknown) => outcome.error(err),
+      );
+    } catch (err) {
+      return throwError(() => err);
+    }
+    return outcome.asObservable();
+  }
+
+  /** Nest 12's packet (its dispatch hook sees it), or Nest 11's `{ pattern, data }`. */
+  private packet(pattern: unknown, data: unknown): ReadPacket {
+    const create = (this as unknown as { createPacket?: (p: unknown, d: unknown) => ReadPacket }).createPacket;
+    return create ? create.call(this, pattern, data) : { pattern, data };
   }
 
   /**
@@ -310,6 +347,11 @@ class TcpAttempt implements Subscribable<unknown>, Unsubscribable, Pending {
     if (err !== undefined && err !== null) observer.error?.(err);
     else observer.complete?.();
   }
+}
+
+/** Nest's error for a nil pattern or payload (its class is not public; the message is the same). */
+function invalidMessage(): Error {
+  return new Error('The invalid data or message pattern (undefined/null)');
 }
 
 /** A packet with the library's envelope unwrapped (a MessagingClient call sent through `send()`). */
