@@ -4,15 +4,17 @@
  * goes per call.
  *   node --cpu-prof --cpu-prof-dir=.tmp/prof -r ./scripts/register.cjs bench/profile-client.ts messaging|raw|library-tcp|messaging-nest
  *   (messaging: a MessagingClient as the module builds it, over MessagingTcpClient; messaging-nest: over Nest's ClientTCP;
- *   library-tcp: MessagingTcpClient.send without MessagingClient)
+ *   library-tcp: MessagingTcpClient.send without MessagingClient; messaging-otel: with OpenTelemetryInstrumentation;
+ *   raw-otel: a raw ClientProxy call in an SDK span with a histogram record, the reference)
  *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256; PROFILE_SERVER=library: the library's server)
  */
 import 'reflect-metadata';
-import { closeClients, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawSend } from './clients';
+import { closeClients, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawSend, referenceSend } from './clients';
+import { benchInstrumentation } from './tracing';
 import { startServer } from './harness';
 
 async function main(): Promise<void> {
-  const which = (['raw', 'library-tcp', 'messaging-nest'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
+  const which = (['raw', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
   const server = await startServer(process.env.PROFILE_SERVER === 'library' ? 'library' : 'plain');
   const call =
     which === 'raw'
@@ -21,7 +23,11 @@ async function main(): Promise<void> {
         ? rawSend(await libraryTcpClient(server))
         : which === 'messaging-nest'
           ? libRequest(await nestMessagingClient(server))
-          : libRequest(await messagingClient(server));
+          : which === 'messaging-otel'
+            ? libRequest(await messagingClient(server, [benchInstrumentation()]))
+            : which === 'raw-otel'
+              ? referenceSend(await rawClient(server))
+              : libRequest(await messagingClient(server));
   const end = performance.now() + Number(process.env.PROFILE_MS ?? 4000);
   let ops = 0;
   const cpu0 = process.cpuUsage();

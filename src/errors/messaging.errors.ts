@@ -81,7 +81,7 @@ export function describePattern(pattern: MessagePattern | undefined): string {
   return typeof pattern === 'string' ? pattern : routeOf(pattern, 0);
 }
 
-const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+const escape = (s: string) => (s.includes('\\') || s.includes('"') ? s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : s);
 
 /** Nest's `transformPatternToRoute` (not in its public API), for the values a pattern holds. */
 function routeOf(value: unknown, depth: number): string {
@@ -90,13 +90,13 @@ function routeOf(value: unknown, depth: number): string {
   if (depth > 5) return '[MAX_DEPTH_REACHED]';
   const keys = Object.keys(value);
   if (keys.length > 20) return '[TOO_MANY_KEYS]';
-  const parts = keys
-    .sort((a, b) => a.localeCompare(b))
-    .map((key) => {
-      const item = (value as Record<string, unknown>)[key];
-      const route = routeOf(item, depth + 1);
-      return `"${escape(key)}":${typeof item === 'string' ? `"${escape(route)}"` : route}`;
-    });
+  // One key (the usual `{ cmd }`) needs no sort.
+  if (keys.length > 1) keys.sort((a, b) => a.localeCompare(b));
+  const parts = keys.map((key) => {
+    const item = (value as Record<string, unknown>)[key];
+    const route = routeOf(item, depth + 1);
+    return `"${escape(key)}":${typeof item === 'string' ? `"${escape(route)}"` : route}`;
+  });
   return `{${parts.join(',')}}`;
 }
 
