@@ -5,16 +5,17 @@
  *   node --cpu-prof --cpu-prof-dir=.tmp/prof -r ./scripts/register.cjs bench/profile-client.ts messaging|raw|library-tcp|messaging-nest
  *   (messaging: a MessagingClient as the module builds it, over MessagingTcpClient; messaging-nest: over Nest's ClientTCP;
  *   library-tcp: MessagingTcpClient.send without MessagingClient; messaging-otel: with OpenTelemetryInstrumentation;
- *   raw-otel: a raw ClientProxy call in an SDK span with a histogram record, the reference)
+ *   raw-otel: a raw ClientProxy call in an SDK span with a histogram record, the reference;
+ *   contract: MessagingClient with the 4-field class-validator contract, for PROFILE_SERVER=library)
  *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256; PROFILE_SERVER=library: the library's server)
  */
 import 'reflect-metadata';
-import { closeClients, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawSend, referenceSend } from './clients';
+import { closeClients, libContract, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawSend, referenceSend } from './clients';
 import { benchInstrumentation } from './tracing';
 import { startServer } from './harness';
 
 async function main(): Promise<void> {
-  const which = (['raw', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
+  const which = (['raw', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel', 'contract'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
   const server = await startServer(process.env.PROFILE_SERVER === 'library' ? 'library' : 'plain');
   const call =
     which === 'raw'
@@ -27,7 +28,9 @@ async function main(): Promise<void> {
             ? libRequest(await messagingClient(server, [benchInstrumentation()]))
             : which === 'raw-otel'
               ? referenceSend(await rawClient(server))
-              : libRequest(await messagingClient(server));
+              : which === 'contract'
+                ? libContract(await messagingClient(server))
+                : libRequest(await messagingClient(server));
   const end = performance.now() + Number(process.env.PROFILE_MS ?? 4000);
   let ops = 0;
   const cpu0 = process.cpuUsage();

@@ -40,18 +40,42 @@ export async function decodePayload(
   options: DecodeOptions = {},
   fields: MessagingErrorFields = {},
 ): Promise<unknown> {
-  let v = version ?? contract.assumedVersion;
-  const versions = contract.supportedVersions;
-  if (!versions.includes(v)) {
-    throw new UnsupportedVersionError(String(v), versions, fields);
+  return decodePayloadNow(contract, data, version, options, fields);
+}
+
+/**
+ * {@link decodePayload} without a promise when every step is synchronous (a
+ * compiled plan, a synchronous Standard Schema): the decoded payload, or a
+ * promise of it once a step is asynchronous. Throws what decodePayload rejects with.
+ * @internal
+ */
+export function decodePayloadNow(
+  contract: AnyContract,
+  data: unknown,
+  version: number | undefined,
+  options: DecodeOptions = {},
+  fields: MessagingErrorFields = {},
+): unknown {
+  const v = version ?? contract.assumedVersion;
+  if (!contract.supportedVersions.includes(v)) {
+    throw new UnsupportedVersionError(String(v), contract.supportedVersions, fields);
   }
-  let value = decode(contract.versions[v]!, data, v, options, fields);
-  if (value instanceof Promise) value = await value;
+  const value = decode(contract.versions[v]!, data, v, options, fields);
+  return value instanceof Promise ? value.then((decoded) => upcastFrom(contract, decoded, v, options, fields)) : upcastFrom(contract, value, v, options, fields);
+}
+
+/** Upcasts and decodes `value` (decoded as version `v`) up to the contract's current version. */
+function upcastFrom(contract: AnyContract, value: unknown, v: number, options: DecodeOptions, fields: MessagingErrorFields): unknown {
+  const versions = contract.supportedVersions;
   while (v !== contract.current) {
     const next = versions[versions.indexOf(v) + 1]!;
     const upcaster = contract.upcast[v] as (payload: unknown) => object;
-    value = decode(contract.versions[next]!, upcaster(value), next, options, fields);
-    if (value instanceof Promise) value = await value;
+    const decoded = decode(contract.versions[next]!, upcaster(value), next, options, fields);
+    if (decoded instanceof Promise) {
+      const from = next;
+      return decoded.then((later) => upcastFrom(contract, later, from, options, fields));
+    }
+    value = decoded;
     v = next;
   }
   return value;

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { throwError, type Observer } from 'rxjs';
 import type { InboundMessage } from '../context/message-context';
-import { decodePayload } from '../contract/contract-codec';
+import { decodePayloadNow } from '../contract/contract-codec';
 import { ContractViolationError, UnsupportedVersionError } from '../contract/contract.errors';
 import { MessagingErrorCode } from '../errors/error-codes';
 import { MessagingError, type MessagingErrorFields } from '../errors/messaging.errors';
@@ -42,7 +42,7 @@ export class InboundSteps {
   /**
    * The checks and decoding before the handler: the payload to hand to it,
    * or DROPPED; throws (or rejects with) the error that refuses the message.
-   * Synchronous unless the route dedupes or decodes a contract.
+   * Synchronous unless the route dedupes or a contract's decoding is asynchronous.
    */
   prepare(route: HandlerRoute, message: InboundMessage, data: unknown, claim: (key: string) => void): unknown {
     const metadata = message.message!;
@@ -64,25 +64,42 @@ export class InboundSteps {
     return this.claimAndDecode(route, message, data, claim);
   }
 
-  private async claimAndDecode(route: HandlerRoute, message: InboundMessage, data: unknown, claim: (key: string) => void): Promise<unknown> {
+  private claimAndDecode(route: HandlerRoute, message: InboundMessage, data: unknown, claim: (key: string) => void): unknown {
+    return route.dedupe ? this.claimThenDecode(route, message, data, claim) : this.decode(route, message, data);
+  }
+
+  private async claimThenDecode(route: HandlerRoute, message: InboundMessage, data: unknown, claim: (key: string) => void): Promise<unknown> {
     const metadata = message.message!;
-    if (route.dedupe) {
-      const key = `${route.name}:${metadata.messageId}`;
-      const claimed = await this.dedupe.claim(route.dedupe, key, ids(metadata));
-      if (claimed === 'duplicate') {
-        this.logger.log(`dropped a duplicate of event message ${metadata.messageId} ${ids(metadata)} (${route.name})`);
-        return DROPPED;
-      }
-      if (claimed === 'first') claim(key);
+    const key = `${route.name}:${metadata.messageId}`;
+    const claimed = await this.dedupe.claim(route.dedupe!, key, ids(metadata));
+    if (claimed === 'duplicate') {
+      this.logger.log(`dropped a duplicate of event message ${metadata.messageId} ${ids(metadata)} (${route.name})`);
+      return DROPPED;
     }
+    if (claimed === 'first') claim(key);
+    return this.decode(route, message, data);
+  }
+
+  /**
+   * The contract's payload: synchronous when its decoding is (a compiled plan):
+   * no promise, so none of the async context's promise hooks, per message.
+   */
+  private decode(route: HandlerRoute, message: InboundMessage, data: unknown): unknown {
     const contract = route.contract;
     if (!contract) return data;
+    const metadata = message.message!;
     const fields = fieldsOf(route, metadata);
     if (Number.isNaN(metadata.payloadVersion)) {
       const raw = (this.carrier.read(message.context, message.packetField) as Record<string, unknown> | undefined)?.[MetadataKeys.payloadVersion];
       throw new UnsupportedVersionError(`${JSON.stringify(String(raw)).slice(0, 40)} (not a whole number from 1)`, contract.supportedVersions, fields);
     }
-    const dto = await decodePayload(contract, data, metadata.payloadVersion, { unknownProperties: route.unknownProperties }, fields);
+    const dto = decodePayloadNow(contract, data, metadata.payloadVersion, { unknownProperties: route.unknownProperties }, fields);
+    if (dto instanceof Promise) return dto.then((value) => this.inTime(message, route, value));
+    return this.inTime(message, route, dto);
+  }
+
+  /** `dto`, unless the request's deadline passed while it was decoded. */
+  private inTime(message: InboundMessage, route: HandlerRoute, dto: unknown): unknown {
     if (message.deadline !== undefined && performance.now() >= message.deadline) throw expired(message, route);
     return dto;
   }
