@@ -84,6 +84,9 @@ async function prefetchFilledByHungHandlers(cmd: 'rmq_hang_watch' | 'rmq_hang_ig
     const startedTotal = seen.started;
 
     const watching = cmd === 'rmq_hang_watch';
+    // The server's budget counts from its read, a little after the caller's: the caller can see its
+    // DEADLINE_EXCEEDED (and the later calls their replies) before the server's timer aborts the last signal.
+    if (watching) await waitFor(() => seen.aborted === PREFETCH, HUNG_BUDGET + 2000, `the signals of ${PREFETCH} hung handlers to abort`).catch(() => undefined);
     const all = [hungTally, laterTally];
     const sum = (f: (t: CallTally) => number) => all.reduce((n, t) => n + f(t), 0);
     record({
