@@ -20,8 +20,6 @@ import { ClientResilience } from '../resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
-/** Nest's default `maxBufferSize` of a TCP connection, in characters. */
-const NEST_MAX_BUFFER_SIZE = (512 * 1024 * 1024) / 4;
 
 /** A client of the module: a MessagingClient, or a MessagingGrpcClient for a gRPC definition. */
 export type AnyMessagingClient = MessagingClient | MessagingGrpcClient;
@@ -187,7 +185,7 @@ function withSerializer(def: MessagingClientDefinition & ClientOptions): ClientO
     // Keep-alive, no Nagle delay, coalesced writes; Nest's framing on the wire.
     extra.socketClass = clientSocketClass({
       keepAlive: def.tcp?.keepAlive ?? TCP_CLIENT_DEFAULTS.keepAlive,
-      maxFrameLength: (options as { maxBufferSize?: number } | undefined)?.maxBufferSize ?? NEST_MAX_BUFFER_SIZE,
+      maxFrameLength: (options as { maxBufferSize?: number } | undefined)?.maxBufferSize,
     });
   }
   return {

@@ -4,11 +4,9 @@ import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microser
 import { Observable, Subject, throwError, type Observer, type Subscribable, type Unsubscribable } from 'rxjs';
 import type { WireMetadata } from '../../wire/message-metadata';
 import { asOutgoing } from '../../wire/outgoing-message';
-import { FrameSocket, type FrameSocketOptions } from '../../wire/transports/tcp-framing';
+import { clientFrameOptions, FrameSocket, type FrameSocketOptions } from '../../wire/transports/tcp-framing';
+import { TCP_CLIENT_DEFAULTS } from '../tcp-client.options';
 import { MessagingConfigurationError } from '../../errors/messaging.errors';
-
-/** Nest's own limit on a TCP frame, in characters (its JsonSocket's `maxBufferSize`). */
-const NEST_MAX_BUFFER_SIZE = (512 * 1024 * 1024) / 4;
 
 /**
  * Options of {@link MessagingTcpClient}: where the server is and how the
@@ -40,10 +38,9 @@ interface Pending {
  * packet shapes (`<length>#{"pattern","data","id"}`), so any Nest TCP server of
  * either major answers it, while costing less per call than Nest's `ClientTCP`:
  *
- * - Nagle's algorithm off and the frames of one tick written together;
+ * - Nagle's algorithm off and the frames of one tick written together (in writes of about 1 KiB);
  * - replies cut out of the received bytes without string concatenation;
- * - connection-local ids (a counter) instead of a UUID per request;
- * - the JSON of an object pattern written once;
+ * - client-local ids (a counter) instead of a UUID per request;
  * - for calls made through a {@link MessagingClient}, no Observable, no
  *   serializer pass and no packet copy: the metadata is written into the frame directly.
  *
@@ -67,8 +64,6 @@ export class MessagingTcpClient extends ClientProxy {
   private readonly pending = new Map<string, Pending>();
   private readonly listeners: Array<{ event: string; callback: (...args: unknown[]) => void }> = [];
   private seq = 0;
-  /** The JSON of object patterns, written once each. */
-  private readonly patternJson = new WeakMap<object, string>();
 
   constructor(options: MessagingTcpClientOptions = {}) {
     super();
@@ -80,12 +75,12 @@ export class MessagingTcpClient extends ClientProxy {
     }
     this.host = options.host ?? 'localhost';
     this.port = options.port ?? 3000;
-    this.frames = {
-      maxFrameLength: options.maxBufferSize ?? NEST_MAX_BUFFER_SIZE,
-      incompleteFrameTimeout: options.incompleteMessageTimeout ?? 30_000,
-      maxSendBufferSize: options.maxSendBufferSize ?? 64 * 1024 * 1024,
-      keepAlive: options.keepAlive ?? 15_000,
-    };
+    this.frames = clientFrameOptions({
+      keepAlive: options.keepAlive ?? TCP_CLIENT_DEFAULTS.keepAlive,
+      maxFrameLength: options.maxBufferSize,
+      incompleteFrameTimeout: options.incompleteMessageTimeout,
+      maxSendBufferSize: options.maxSendBufferSize,
+    });
     this.initializeSerializer(options as never);
     this.initializeDeserializer(options as never);
   }
@@ -229,17 +224,9 @@ export class MessagingTcpClient extends ClientProxy {
     this.failPending(error ?? new Error('Connection closed'));
   }
 
-  /** The JSON of a pattern: requests carry it as given (as Nest's clients send it), events normalized. */
+  /** The JSON of a pattern: requests carry it as given (as Nest's clients send it), events normalized (as Nest's do). */
   private patternOf(pattern: unknown, event: boolean): string {
-    if (typeof pattern === 'string') return JSON.stringify(pattern);
-    if (pattern === null || typeof pattern !== 'object') return JSON.stringify(event ? this.normalizePattern(pattern as never) : pattern);
-    let json = this.patternJson.get(pattern);
-    if (json === undefined) {
-      json = JSON.stringify(event ? this.normalizePattern(pattern as never) : pattern);
-      // Only for the unsent form of requests: an event's normalized route is keyed apart.
-      if (!event) this.patternJson.set(pattern, json);
-    }
-    return json;
+    return JSON.stringify(event && typeof pattern !== 'string' ? this.normalizePattern(pattern as never) : pattern);
   }
 
   /** The open connection, or a new one (a destroyed socket is replaced at once, not on its `close` event). */

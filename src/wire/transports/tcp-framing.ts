@@ -408,27 +408,42 @@ function onIncomplete(socket: FrameSocket): void {
   socket.incomplete();
 }
 
+/** Nest's own limit on a TCP frame, in characters (its JsonSocket's default `maxBufferSize`). @internal */
+export const NEST_MAX_FRAME_LENGTH = (512 * 1024 * 1024) / 4;
+
 /** What the library's TCP clients set on their connections. @internal */
 export interface ClientFrameOptions {
   /** TCP keep-alive probes after this many ms of silence (0: off). */
   readonly keepAlive: number;
-  /** Longest reply frame, in characters. */
-  readonly maxFrameLength: number;
+  /** Longest reply frame, in characters (default: Nest's). */
+  readonly maxFrameLength?: number;
+  /** A reply frame started but not finished within this many ms closes the connection (default 30 s). */
+  readonly incompleteFrameTimeout?: number;
+  /** Bytes queued for a server that does not read, beyond which the connection is closed (default 64 MiB). */
+  readonly maxSendBufferSize?: number;
 }
 
 /**
- * The socket class (Nest's `socketClass` option) of the library's TCP
- * clients: {@link FrameSocket} with keep-alive, no Nagle delay and writes
- * coalesced per tick. No read budget: the peer is the service the client calls.
+ * The framing of the library's TCP client connections, with their defaults.
+ * No read budget and no read pause: the peer is the service the client calls.
+ * @internal
+ */
+export function clientFrameOptions(options: ClientFrameOptions): FrameSocketOptions {
+  return {
+    maxFrameLength: options.maxFrameLength ?? NEST_MAX_FRAME_LENGTH,
+    incompleteFrameTimeout: options.incompleteFrameTimeout ?? 30_000,
+    maxSendBufferSize: options.maxSendBufferSize ?? 64 * 1024 * 1024,
+    keepAlive: options.keepAlive,
+  };
+}
+
+/**
+ * The socket class (Nest's `socketClass` option) that the module gives Nest's
+ * ClientTCP: {@link FrameSocket} with keep-alive, no Nagle delay and coalesced writes.
  * @internal
  */
 export function clientSocketClass(options: ClientFrameOptions): new (socket: Socket) => FrameSocket {
-  const frames: FrameSocketOptions = {
-    maxFrameLength: options.maxFrameLength,
-    incompleteFrameTimeout: 30_000,
-    maxSendBufferSize: 64 * 1024 * 1024,
-    keepAlive: options.keepAlive,
-  };
+  const frames = clientFrameOptions(options);
   return class ClientFrameSocket extends FrameSocket {
     constructor(socket: Socket) {
       super(socket, frames);
