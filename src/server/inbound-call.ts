@@ -1,4 +1,4 @@
-import { isObservable, type Observer, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { isObservable, type Observer, type Subscription, type TeardownLogic } from 'rxjs';
 import { currentInbound, runInbound, type InboundMessage } from '../context/message-context';
 import { toWireError } from '../errors/wire-error';
 import type { HandlerRoute } from '../handler/handler-route';
@@ -29,7 +29,8 @@ export interface InboundCallHost {
  * @internal
  */
 export class InboundCall implements Observer<unknown>, Expirable, Startable {
-  private subscriber: Subscriber<unknown> | undefined;
+  /** Who gets the result: Nest's subscriber, or the strategy's own reply (see `InboundPipeline.dispatchTo`). */
+  private subscriber: Observer<unknown> | undefined;
   private inner: Subscription | undefined;
   private observer: HandlerObserver | undefined;
   /** Ends the message's in-flight hold (graceful shutdown), when the server tracks messages. */
@@ -52,7 +53,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
     private call: unknown = undefined,
   ) {}
 
-  start(subscriber: Subscriber<unknown>): TeardownLogic {
+  start(subscriber: Observer<unknown>): TeardownLogic {
     this.subscriber = subscriber;
     const { pipeline, message, route } = this;
     if (message.tracked) {
@@ -178,7 +179,7 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
    * Drops what it holds (a handler that ignores its signal may keep this
    * object alive long after). @returns the subscriber to settle, the first time.
    */
-  private end(error?: unknown): Subscriber<unknown> | undefined {
+  private end(error?: unknown): Observer<unknown> | undefined {
     if (this.ended) return undefined;
     this.ended = true;
     const subscriber = this.subscriber;

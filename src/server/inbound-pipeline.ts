@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, type Observer } from 'rxjs';
 import { InFlightTracker } from '../context/in-flight';
 import { currentInbound, InboundMessage, runInbound } from '../context/message-context';
 import { MemoryDedupeStore } from '../handler/dedupe-store';
@@ -15,6 +15,15 @@ import { InboundSteps, type NestHandler } from './inbound-steps';
 import type { MessagingServerOptions } from './server.options';
 
 export type { NestHandler } from './inbound-steps';
+
+/** What {@link InboundPipeline.dispatchTo} returns when the result went to its observer. @internal */
+export const OBSERVED: unique symbol = Symbol('observed');
+
+/** The route and Nest's handler behind a handler that {@link InboundPipeline.wrap} made. */
+interface Wrapped {
+  readonly route: HandlerRoute;
+  readonly callback: NestHandler;
+}
 
 /** What a strategy tells its pipeline about the transport. @internal */
 export interface PipelineTransport {
@@ -57,6 +66,7 @@ export class InboundPipeline {
   /** Starts handlers one per loop turn while the loop is behind. @internal */
   readonly queue = new FairQueue();
   private defaultStore?: MemoryDedupeStore;
+  private readonly wrapped = new WeakMap<NestHandler, Wrapped>();
 
   constructor(
     /** @internal */
@@ -100,7 +110,8 @@ export class InboundPipeline {
     const route = new HandlerRoute(destination, isEvent, handlerConfigOf(extras), this.options.handlers, () =>
       (this.defaultStore ??= new MemoryDedupeStore()),
     );
-    const handler: NestHandler = (data, context, call) => this.dispatch(route, callback, data, context, call);
+    const handler: NestHandler = (data, context, call) => this.dispatch(route, callback, data, context, call, undefined);
+    this.wrapped.set(handler, { route, callback });
     Object.defineProperty(handler, 'next', {
       get: () => callback.next,
       set: (next: NestHandler | undefined) => {
@@ -111,11 +122,31 @@ export class InboundPipeline {
     return handler;
   }
 
-  private dispatch(route: HandlerRoute, callback: NestHandler, data: unknown, context: unknown, call: unknown): unknown {
+  /**
+   * Calls `handler` (one that {@link wrap} made) as Nest would, for a strategy
+   * that answers the message itself: on the pipeline's full path the result
+   * goes to `observer` (no Observable in between) and {@link OBSERVED} is
+   * returned; otherwise what the handler returned (Nest's handler called as it is).
+   * @internal
+   */
+  dispatchTo(handler: NestHandler, data: unknown, context: unknown, observer: Observer<unknown>): unknown {
+    const wrapped = this.wrapped.get(handler);
+    if (wrapped === undefined) return handler(data, context);
+    return this.dispatch(wrapped.route, wrapped.callback, data, context, undefined, observer);
+  }
+
+  private dispatch(
+    route: HandlerRoute,
+    callback: NestHandler,
+    data: unknown,
+    context: unknown,
+    call: unknown,
+    observer: Observer<unknown> | undefined,
+  ): unknown {
     const message = currentInbound();
     if (message === undefined || message.settled || (message.context !== undefined && message.context !== context)) {
       // Not inside a read of this strategy (a handler called directly), or another message nested in one's context.
-      return runInbound(new InboundMessage(performance.now()), () => this.dispatch(route, callback, data, context, call));
+      return runInbound(new InboundMessage(performance.now()), () => this.dispatch(route, callback, data, context, call, observer));
     }
     if (message.context === undefined) {
       message.context = context;
@@ -132,7 +163,9 @@ export class InboundPipeline {
     if (!route.guarded && message.deadline === undefined && this.instruments === undefined && !message.tracked) {
       return call === undefined ? callback(data, context) : callback(data, context, call);
     }
-    return this.run(route, callback, message, data, context, call);
+    if (observer === undefined) return this.run(route, callback, message, data, context, call);
+    new InboundCall(this, route, callback, message, data, context, call).start(observer);
+    return OBSERVED;
   }
 
   /** The whole pipeline, as one Observable that ends when the handler's result has been sent. */
