@@ -6,16 +6,20 @@
  *   (messaging: a MessagingClient as the module builds it, over MessagingTcpClient; messaging-nest: over Nest's ClientTCP;
  *   library-tcp: MessagingTcpClient.send without MessagingClient; messaging-otel: with OpenTelemetryInstrumentation;
  *   raw-otel: a raw ClientProxy call in an SDK span with a histogram record, the reference;
- *   contract: MessagingClient with the 4-field class-validator contract, for PROFILE_SERVER=library)
+ *   contract: MessagingClient with the 4-field class-validator contract, for PROFILE_SERVER=library;
+ *   library-tcp-emit / messaging-emit: events, MessagingTcpClient.emit / MessagingClient.emit)
  *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256; PROFILE_SERVER=library: the library's server)
  */
 import 'reflect-metadata';
-import { closeClients, libContract, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawSend, referenceSend } from './clients';
+import { closeClients, libContract, libEmit, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawEmit, rawSend, referenceSend } from './clients';
 import { benchInstrumentation } from './tracing';
 import { startServer } from './harness';
 
 async function main(): Promise<void> {
-  const which = (['raw', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel', 'contract'] as const).find((w) => w === process.argv[2]) ?? 'messaging';
+  const which =
+    (['raw', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel', 'contract', 'library-tcp-emit', 'messaging-emit'] as const).find(
+      (w) => w === process.argv[2],
+    ) ?? 'messaging';
   const server = await startServer(process.env.PROFILE_SERVER === 'library' ? 'library' : 'plain');
   const call =
     which === 'raw'
@@ -30,7 +34,11 @@ async function main(): Promise<void> {
               ? referenceSend(await rawClient(server))
               : which === 'contract'
                 ? libContract(await messagingClient(server))
-                : libRequest(await messagingClient(server));
+                : which === 'library-tcp-emit'
+                  ? rawEmit(await libraryTcpClient(server))
+                  : which === 'messaging-emit'
+                    ? libEmit(await messagingClient(server))
+                    : libRequest(await messagingClient(server));
   const end = performance.now() + Number(process.env.PROFILE_MS ?? 4000);
   let ops = 0;
   const cpu0 = process.cpuUsage();
