@@ -141,7 +141,9 @@ async function exchange(port: number, metadata?: Record<string, string>): Promis
     }
   });
   const meta = metadata ? { metadata } : {};
-  let out = frame({ pattern: 'noted', data: { n: 1 }, ...meta });
+  // JSON that is not a packet: Nest reads it as an event without a pattern (no handler: a log line), and goes on
+  let out = [12345, 'text', [], null, {}, { id: 'no-pattern' }].map(frame).join('');
+  out += frame({ pattern: 'noted', data: { n: 1 }, ...meta });
   out += frame({ pattern: 'noted-stream-error', data: { n: 2 }, ...meta });
   out += frame({ pattern: 'noted-rejects', data: { n: 3 }, ...meta });
   out += frame({ pattern: 'no-such-event', data: { n: 4 }, ...meta });

@@ -109,9 +109,9 @@ export class MessagingServerTCP extends ServerTCP {
       this.handleMessage(socket, rawMessage).catch((err: unknown) => this.handleError(err as string));
       return;
     }
-    const packet = this.deserializer.deserialize(rawMessage) as { pattern?: unknown; data?: unknown; id?: unknown; metadata?: unknown };
-    if (this.refusedWhileDraining(socket, packet)) return;
     try {
+      const packet = this.deserializer.deserialize(rawMessage) as { pattern?: unknown; data?: unknown; id?: unknown; metadata?: unknown };
+      if (this.refusedWhileDraining(socket, packet)) return;
       const pending = this.pipeline.receive(packet.metadata, () => this.dispatchDirect(socket, packet, rawMessage));
       pending?.catch((err: unknown) => this.handleError(err as string));
     } catch (err) {
