@@ -83,9 +83,10 @@ export class InboundPipeline {
    * Runs Nest's handling of one message (`handle`) in the message's context,
    * opened now: its budget starts when it is read.
    * @param packetField the packet-level `metadata` field, when the strategy has the packet at hand (TCP).
+   * @param readAt when the message's bytes were read (`performance.now()`), if earlier than now.
    */
-  receive<T>(packetField: unknown, handle: () => T): T {
-    const message = new InboundMessage(performance.now(), this.transport.tracked ? this.inFlight : undefined);
+  receive<T>(packetField: unknown, handle: () => T, readAt = performance.now()): T {
+    const message = new InboundMessage(readAt, this.transport.tracked ? this.inFlight : undefined);
     message.packetField = packetField;
     if (!message.tracked) return runInbound(message, handle);
     let result: T;

@@ -101,10 +101,13 @@ export class MessagingServerTCP extends ServerTCP {
    * (same handler call, same context, same reply packets), without their
    * chain of promises and operators per message: on Node 20 each promise made
    * in a message's async context also runs the async hooks. Otherwise, and for
-   * a pattern without a handler, Nest's `handleMessage` runs.
+   * a pattern without a handler, Nest's `handleMessage` runs. The message's
+   * budget starts at `readAt`, when its bytes were read: handlers that start at
+   * once run while the frames after them wait, and the fair queue takes over
+   * once those have waited too long (it sees how long).
    * @internal
    */
-  onFrame(socket: TcpSocket, rawMessage: unknown): void {
+  onFrame(socket: TcpSocket, rawMessage: unknown, readAt: number): void {
     if (!this.direct) {
       this.handleMessage(socket, rawMessage).catch((err: unknown) => this.handleError(err as string));
       return;
@@ -112,7 +115,7 @@ export class MessagingServerTCP extends ServerTCP {
     try {
       const packet = this.deserializer.deserialize(rawMessage) as { pattern?: unknown; data?: unknown; id?: unknown; metadata?: unknown };
       if (this.refusedWhileDraining(socket, packet)) return;
-      const pending = this.pipeline.receive(packet.metadata, () => this.dispatchDirect(socket, packet, rawMessage));
+      const pending = this.pipeline.receive(packet.metadata, () => this.dispatchDirect(socket, packet, rawMessage), readAt);
       pending?.catch((err: unknown) => this.handleError(err as string));
     } catch (err) {
       this.handleError(err as string);
@@ -202,7 +205,7 @@ class RequestSocket extends FrameSocket {
   }
 
   protected override deliver(message: unknown): void {
-    this.server.onFrame(this, message);
+    this.server.onFrame(this, message, this.readAt);
   }
 }
 

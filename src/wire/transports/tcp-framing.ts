@@ -79,6 +79,12 @@ const FLUSH_AT = 1024;
  */
 export class FrameSocket extends TcpSocket {
   private chunks: Buffer[] = [];
+  /**
+   * When the bytes being parsed were read (`performance.now()`): the read time
+   * of every frame they complete, even when the frames before it took time to
+   * hand on (a server that runs handlers as it hands frames on).
+   */
+  protected readAt = 0;
   /** Bytes in `chunks` not yet consumed. */
   private buffered = 0;
   /** Offset of the first unconsumed byte in `chunks[0]`. */
@@ -161,6 +167,7 @@ export class FrameSocket extends TcpSocket {
   protected override handleData(data: Buffer | string): void {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;
     if (chunk.length === 0) return;
+    this.readAt = performance.now();
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     this.parse();
