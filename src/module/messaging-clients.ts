@@ -20,7 +20,6 @@ import { ClientResilience } from '../resilience/client-resilience';
 import { MESSAGING_MODULE_OPTIONS } from './messaging.constants';
 import type { MessagingClientDefinition, MessagingModuleOptions } from './messaging.options';
 
-
 /** A client of the module: a MessagingClient, or a MessagingGrpcClient for a gRPC definition. */
 export type AnyMessagingClient = MessagingClient | MessagingGrpcClient;
 
