@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 
 /** Work that the queue starts. @internal */
 export interface Startable {
-  begin(): void;
+  /** Starts the work; false when there was none left to do (the message already ended: its deadline passed). */
+  begin(): boolean;
 }
 
 interface Waiting {
@@ -15,27 +16,48 @@ interface Waiting {
 
 /** How far behind (ms) the oldest waiting message must be for the newest request to go first. */
 const LIFO_AFTER = 20;
-const MAX_BATCH = 32;
+/**
+ * How long (ms) one turn of the event loop may take with the handlers the
+ * queue starts in it. Bytes the loop has not read yet wait in the kernel,
+ * where their wait counts against their caller's budget but not against the
+ * one the server sees: the loop must come back to its sockets often.
+ */
+const TURN_MS = 4;
+/** Most messages started in one turn. */
+const MAX_PER_TURN = 64;
 
 /**
  * Starts handlers at once while the event loop keeps up with the messages it
- * reads. Once it falls behind (a message waited more than `lagThreshold` ms
- * between its read and its dispatch: a burst of frames, handlers that burn
- * CPU), the queue takes over and starts a few handlers per loop turn (as many
- * as keep a turn short), so that the loop reads the sockets between them: the
- * messages still in the kernel get their arrival time, and their budget,
- * counted when they really arrive. While it is well behind, the newest
- * request goes first (adaptive LIFO): an old one has likely missed its
- * deadline (it is refused cheaply when its deadline passes) while a fresh one
- * can still be answered in time. Events keep their order.
+ * reads, and queues them once it falls behind, so that the loop reads its
+ * sockets between them: the messages still in the kernel get their arrival
+ * time, and their budget, counted when they really arrive.
+ *
+ * The queue counts in turns of the event loop, not in time spent inside
+ * `begin()`: a handler behind a guard, a pipe or an async check runs in the
+ * microtasks after the call that started it, so only the length of the
+ * whole turn tells what the starts cost. Each turn may start `perTurn`
+ * messages (at once or from the queue); a turn longer than {@link TURN_MS}
+ * shrinks that number in proportion, a short one grows it by one.
+ *
+ * A message also waits when it was read more than `lagThreshold` ms ago
+ * (work before it in the same turn), or when others wait (events keep their
+ * order). While the queue is well behind, the newest request goes first
+ * (adaptive LIFO): an old one has likely missed its deadline (it is refused
+ * cheaply when its deadline passes) while a fresh one can still be answered
+ * in time.
  * @internal
  */
 export class FairQueue {
   private items: Waiting[] = [];
   private head = 0;
+  /** Whether a turn boundary (an immediate) is scheduled. */
   private scheduled = false;
-  private batch = 1;
-  private lastTurn = 0;
+  /** Messages that may start in one turn. */
+  private perTurn = 8;
+  /** Messages started in the current turn. */
+  private startedThisTurn = 0;
+  /** When the current turn began (the last boundary). */
+  private turnStart = 0;
 
   constructor(private readonly lagThreshold = 5) {}
 
@@ -44,35 +66,55 @@ export class FairQueue {
     return this.items.length - this.head;
   }
 
-  /** Starts `item` now, or queues it when the loop is behind or others wait. */
+  /** Starts `item` now, or queues it when the loop is behind, the turn is full, or others wait. */
   start(item: Startable, receivedAt: number, expiring: boolean): void {
-    if (this.size === 0 && performance.now() - receivedAt < this.lagThreshold) return item.begin();
-    this.items.push({ item, at: receivedAt, expiring });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      this.lastTurn = performance.now();
-      setImmediate(drain, this);
+    if (this.size === 0 && this.startedThisTurn < this.perTurn) {
+      const now = performance.now();
+      if (now - receivedAt < this.lagThreshold) {
+        if (!this.scheduled) this.schedule(now);
+        if (item.begin()) this.startedThisTurn++;
+        return;
+      }
     }
+    this.items.push({ item, at: receivedAt, expiring });
+    if (!this.scheduled) this.schedule(performance.now());
   }
 
-  /** @internal Starts the next few items; then yields to the loop. */
+  /** Marks a new turn from `now`, and asks the loop for its end (an immediate runs after the turn's reads). */
+  private schedule(now: number): void {
+    this.scheduled = true;
+    this.turnStart = now;
+    this.startedThisTurn = 0;
+    setImmediate(endTurn, this);
+  }
+
+  /**
+   * @internal The end of a turn: sizes the next turn from this one's length
+   * (the reads, the starts and the microtasks they left), then starts what
+   * waits, up to that size.
+   */
   next(): void {
     const now = performance.now();
-    const turn = now - this.lastTurn;
-    this.lastTurn = now;
-    // Cheap turns: start more per turn; slow turns: fewer, so that the sockets are read often.
-    if (turn < 1) this.batch = Math.min(this.batch * 2, MAX_BATCH);
-    else if (turn > 4) this.batch = Math.max(1, this.batch >> 1);
-    for (let n = 0; n < this.batch && this.size > 0; n++) startSafely(this.take(now));
+    const turn = now - this.turnStart;
+    if (this.startedThisTurn > 0) {
+      if (turn > TURN_MS) this.perTurn = Math.max(1, Math.floor((this.perTurn * TURN_MS) / turn));
+      else if (turn < TURN_MS / 2 && this.startedThisTurn >= this.perTurn) this.perTurn = Math.min(MAX_PER_TURN, this.perTurn + 1);
+    }
+    this.turnStart = now;
+    this.startedThisTurn = 0;
+    while (this.size > 0 && this.startedThisTurn < this.perTurn) {
+      if (startSafely(this.take(now))) this.startedThisTurn++;
+    }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    if (this.size > 0) setImmediate(drain, this);
+    // Another boundary while messages wait or this turn started some (their cost is known at its end).
+    if (this.size > 0 || this.startedThisTurn > 0) setImmediate(endTurn, this);
     else this.scheduled = false;
   }
 
-  private take(now: number): Startable | undefined {
+  private take(now: number): Startable {
     const oldest = this.items[this.head]!;
     const newest = this.items[this.items.length - 1]!;
     if (newest.expiring && now - oldest.at > LIFO_AFTER && this.items.length - 1 > this.head) {
@@ -84,17 +126,18 @@ export class FairQueue {
   }
 }
 
-function drain(queue: FairQueue): void {
+function endTurn(queue: FairQueue): void {
   queue.next();
 }
 
 const logger = new Logger('MessagingServer');
 
 /** A bug in one message's start must not take the process down (this runs from the loop, not from a handler). */
-function startSafely(item: Startable | undefined): void {
+function startSafely(item: Startable): boolean {
   try {
-    item?.begin();
+    return item.begin();
   } catch (err) {
     logger.error(`a message could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return true;
   }
 }

@@ -75,12 +75,13 @@ export class InboundCall implements Observer<unknown>, Expirable, Startable {
   }
 
   /** Runs the checks, then the handler (now, or when the fair queue gets to it). */
-  begin(): void {
-    if (this.ended) return;
+  begin(): boolean {
+    if (this.ended) return false;
     this.begun = true;
     if (currentInbound() !== this.message) return runInbound(this.message, () => this.begin());
     if (this.observer) this.observer.run(() => this.prepare());
     else this.prepare();
+    return true;
   }
 
   private prepare(): void {
