@@ -80,6 +80,20 @@ export class FairQueue {
     if (!this.scheduled) this.schedule(performance.now());
   }
 
+  /**
+   * Whether a message read at `receivedAt` may start now, outside the queue
+   * (a message that needs nothing of the pipeline); counted against the
+   * turn if so. When not, the caller hands it to {@link start}.
+   */
+  admit(receivedAt: number): boolean {
+    if (this.size !== 0 || this.startedThisTurn >= this.perTurn) return false;
+    const now = performance.now();
+    if (now - receivedAt >= this.lagThreshold) return false;
+    if (!this.scheduled) this.schedule(now);
+    this.startedThisTurn++;
+    return true;
+  }
+
   /** Marks a new turn from `now`, and asks the loop for its end (an immediate runs after the turn's reads). */
   private schedule(now: number): void {
     this.scheduled = true;

@@ -160,8 +160,15 @@ export class InboundPipeline {
       data = message.payload;
     }
     message.route = route;
-    // Nothing to check, time or observe (a plain handler called without a budget): Nest's handler as it is.
-    if (!route.guarded && message.deadline === undefined && this.instruments === undefined && !message.tracked) {
+    // Nothing to check, time or observe (a plain handler called without a budget): Nest's handler as it is,
+    // unless the loop is behind (then it waits its turn in the queue, as every other message does).
+    if (
+      !route.guarded &&
+      message.deadline === undefined &&
+      this.instruments === undefined &&
+      !message.tracked &&
+      this.queue.admit(message.receivedAt)
+    ) {
       return call === undefined ? callback(data, context) : callback(data, context, call);
     }
     if (observer === undefined) return this.run(route, callback, message, data, context, call);
