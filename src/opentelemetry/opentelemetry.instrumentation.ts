@@ -7,6 +7,7 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Counter,
   type Histogram,
   type MeterProvider,
@@ -128,41 +129,13 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       kind: info.kind === 'event' ? SpanKind.PRODUCER : SpanKind.CLIENT,
       attributes,
     });
-    const started = performance.now();
-    const instruments = this.instruments;
     const metricAttributes: Attributes = {
       'messaging.system': info.system,
       'messaging.destination.name': info.destination,
       'messaging.operation.name': attributes['messaging.operation.name'],
       'nestjs_messaging.client': info.client,
     };
-    return {
-      headers: span ? this.inject(span) : undefined,
-      attempt: (attempt, budgetLeft) => span && attemptEvent(span, attempt, budgetLeft),
-      retry: (attempt, delay, error) => {
-        span?.addEvent('messaging.retry', retryEvent(attempt, delay, error));
-        instruments?.retries.add(1, metricAttributes);
-      },
-      cancel: () => {
-        span?.setAttribute('nestjs_messaging.cancelled', true);
-        span?.end();
-        instruments?.clientDuration.record((performance.now() - started) / 1000, { ...metricAttributes, 'nestjs_messaging.cancelled': true });
-      },
-      end: (error) => {
-        if (span) {
-          if (error) fail(span, error);
-          span.end();
-        }
-        if (instruments) {
-          const attrs = error ? { ...metricAttributes, 'error.type': error.code } : metricAttributes;
-          instruments.clientDuration.record((performance.now() - started) / 1000, attrs);
-          if (error) {
-            instruments.errors.add(1, attrs);
-            if (error.code === 'DEADLINE_EXCEEDED') instruments.timeouts.add(1, attrs);
-          }
-        }
-      },
-    };
+    return new MessagingCallObserver(span, span ? this.inject(span) : undefined, this.instruments, metricAttributes);
   }
 
   startHandler(info: HandlerInfo): HandlerObserver | undefined {
@@ -183,25 +156,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       },
       parent,
     );
-    const ctx = span ? trace.setSpan(parent, span) : undefined;
-    const started = performance.now();
-    const instruments = this.instruments;
-    return {
-      run: <T>(fn: () => T): T => (ctx ? context.with(ctx, fn) : fn()),
-      end: (error?: unknown) => {
-        const type = error === undefined ? undefined : errorType(error);
-        if (span) {
-          if (error !== undefined) fail(span, error);
-          span.end();
-        }
-        instruments?.processDuration.record((performance.now() - started) / 1000, {
-          'messaging.system': info.system,
-          'messaging.destination.name': info.destination,
-          'messaging.operation.name': 'process',
-          ...(type ? { 'error.type': type } : {}),
-        });
-      },
-    };
+    return new MessagingHandlerObserver(span, span ? trace.setSpan(parent, span) : undefined, this.instruments, info);
   }
 
   /** The metadata that carries `span` (and the active baggage) to the peer, by the propagator. */
@@ -273,6 +228,82 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
         instruments?.rpcServerDuration.record((performance.now() - started) / 1000, { ...rpc, 'rpc.grpc.status_code': status });
       },
     };
+  }
+}
+
+/** A messaging call's span and metrics (one object per call). */
+class MessagingCallObserver implements CallObserver {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly span: Span | undefined,
+    readonly headers: Record<string, string> | undefined,
+    private readonly instruments: Instruments | undefined,
+    private readonly metricAttributes: Attributes,
+  ) {}
+
+  attempt(attempt: number, budgetLeft: number | undefined): void {
+    if (this.span) attemptEvent(this.span, attempt, budgetLeft);
+  }
+
+  retry(attempt: number, delay: number, error: MessagingError): void {
+    this.span?.addEvent('messaging.retry', retryEvent(attempt, delay, error));
+    this.instruments?.retries.add(1, this.metricAttributes);
+  }
+
+  cancel(): void {
+    this.span?.setAttribute('nestjs_messaging.cancelled', true);
+    this.span?.end();
+    this.instruments?.clientDuration.record((performance.now() - this.started) / 1000, { ...this.metricAttributes, 'nestjs_messaging.cancelled': true });
+  }
+
+  end(error?: MessagingError): void {
+    const span = this.span;
+    if (span) {
+      if (error) fail(span, error);
+      span.end();
+    }
+    const instruments = this.instruments;
+    if (instruments) {
+      const attrs = error ? { ...this.metricAttributes, 'error.type': error.code } : this.metricAttributes;
+      instruments.clientDuration.record((performance.now() - this.started) / 1000, attrs);
+      if (error) {
+        instruments.errors.add(1, attrs);
+        if (error.code === 'DEADLINE_EXCEEDED') instruments.timeouts.add(1, attrs);
+      }
+    }
+  }
+}
+
+/** A handled message's span (the context the handler runs in) and metric (one object per message). */
+class MessagingHandlerObserver implements HandlerObserver {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly span: Span | undefined,
+    private readonly ctx: Context | undefined,
+    private readonly instruments: Instruments | undefined,
+    private readonly info: HandlerInfo,
+  ) {}
+
+  run<T>(fn: () => T): T {
+    return this.ctx ? context.with(this.ctx, fn) : fn();
+  }
+
+  end(error?: unknown): void {
+    const type = error === undefined ? undefined : errorType(error);
+    const span = this.span;
+    if (span) {
+      if (error !== undefined) fail(span, error);
+      span.end();
+    }
+    const info = this.info;
+    this.instruments?.processDuration.record(
+      (performance.now() - this.started) / 1000,
+      type
+        ? { 'messaging.system': info.system, 'messaging.destination.name': info.destination, 'messaging.operation.name': 'process', 'error.type': type }
+        : { 'messaging.system': info.system, 'messaging.destination.name': info.destination, 'messaging.operation.name': 'process' },
+    );
   }
 }
 
