@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ClientProxy } from '@nestjs/microservices';
-import { closeClients, libContract, libEmit, libRequest, messagingClient, nestMessagingClient, rawClient, rawEmit, rawSend, referenceSend } from './clients';
+import { closeClients, libContract, libEmit, libRequest, libValibotContract, libZodContract, messagingClient, nestMessagingClient, rawClient, rawEmit, rawSend, referenceSend } from './clients';
 import {
   EVENTS_IN_FLIGHT,
   EVENTS_PER_ROUND,
@@ -163,6 +163,8 @@ async function wholeLibrary(servers: Record<ServerKind, BenchServer>): Promise<v
         server: traced,
         baseline: 4,
       },
+      { name: 'MessagingClient + contract -> @MessageHandler(EchoZodContract), zod 4 schema', call: libZodContract(lib), server: library, baseline: 0 },
+      { name: 'MessagingClient + contract -> @MessageHandler(EchoValibotContract), valibot 1 schema', call: libValibotContract(lib), server: library, baseline: 0 },
     ],
     C,
   );
@@ -187,10 +189,12 @@ async function wholeLibrary(servers: Record<ServerKind, BenchServer>): Promise<v
   const [handlerTarget, contractTarget] = nestMajor === 12 ? [0.9, 0.8] : [0.85, 0.75];
   const handler = medianRatio(results, 1);
   const contract = medianRatio(results, 2);
+  const zod = medianRatio(results, 6);
+  const valibot = medianRatio(results, 7);
   const { client: beyondClient, server: beyondServer } = await openTelemetryPerSide(servers, lib);
   console.log(
     `Targets (b), Nest ${nestMajor}: MessagingClient -> @MessageHandler >= ${pct(handlerTarget)} of plain: ${pct(handler)} ${verdict(handler >= handlerTarget)}; ` +
-      `contract row >= ${pct(contractTarget)}: ${pct(contract)} ${verdict(contract >= contractTarget)}; ` +
+      `contract row >= ${pct(contractTarget)}: ${pct(contract)} ${verdict(contract >= contractTarget)} (zod 4 row ${pct(zod)}, valibot 1 row ${pct(valibot)}, no target); ` +
       `OpenTelemetry instrumentation <= 10 µs/message per side beyond the SDK reference, each side against a plain peer (table b2): ` +
       `client ${signed(beyondClient)} µs ${verdict(beyondClient <= 10)}, server ${signed(beyondServer)} µs ${verdict(beyondServer <= 10)}.\n`,
   );

@@ -2,7 +2,7 @@
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { MessagingClient, MessagingClientSerializer, MessagingTcpClient, type MessagingInstrumentation } from 'nestjs-messaging';
-import { ECHO, EchoContract, EVENT, PAYLOAD } from './contracts';
+import { ECHO, EchoContract, EchoValibotContract, EchoZodContract, EVENT, PAYLOAD } from './contracts';
 import type { BenchServer, Call } from './harness';
 import { rawNetClient } from './raw-net';
 import { ReferenceTelemetry } from './tracing';
@@ -57,6 +57,8 @@ export const rawSend = (proxy: ClientProxy): Call => () => lastValueFrom(proxy.s
 export const rawEmit = (proxy: ClientProxy): Call => () => lastValueFrom(proxy.emit(EVENT, PAYLOAD), { defaultValue: undefined });
 export const libRequest = (client: MessagingClient): Call => () => client.request(ECHO, PAYLOAD);
 export const libContract = (client: MessagingClient): Call => () => client.request(EchoContract, PAYLOAD);
+export const libZodContract = (client: MessagingClient): Call => () => client.request(EchoZodContract, PAYLOAD);
+export const libValibotContract = (client: MessagingClient): Call => () => client.request(EchoValibotContract, PAYLOAD);
 export const libEmit = (client: MessagingClient): Call => () => lastValueFrom(client.emit(EVENT, PAYLOAD), { defaultValue: undefined });
 
 /** A raw ClientProxy call inside a CLIENT span and a duration record made with the SDK directly. */

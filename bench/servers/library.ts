@@ -1,8 +1,8 @@
-/* The same handlers with the library's decorators, plus a contract handler (class-transformer + class-validator per message). */
+/* The same handlers with the library's decorators, plus contract handlers: a class-validator DTO, a zod 4 and a valibot 1 schema. */
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { EventHandler, MessageHandler } from 'nestjs-messaging';
-import { ECHO, EchoContract, EchoDto, EVENT } from '../contracts';
+import { ECHO, EchoContract, EchoDto, EchoValibotContract, EchoZodContract, EVENT } from '../contracts';
 import { countEvent } from './side-channel';
 
 @Controller()
@@ -19,6 +19,16 @@ export class LibraryHandlers {
 
   @MessageHandler(EchoContract)
   contractEcho(@Payload() dto: EchoDto): EchoDto {
+    return dto;
+  }
+
+  @MessageHandler(EchoZodContract)
+  zodEcho(@Payload() dto: unknown): unknown {
+    return dto;
+  }
+
+  @MessageHandler(EchoValibotContract)
+  valibotEcho(@Payload() dto: unknown): unknown {
     return dto;
   }
 }
