@@ -12,23 +12,29 @@ import type {
  * handler). Classes rather than closures: these run for every call and every handled message.
  */
 
+/** What each instrumentation's `key` hook returned for `info` (a hook that throws counts as none). */
+function startEach<K extends 'startCall' | 'startHandler'>(
+  instruments: readonly MessagingInstrumentation[],
+  key: K,
+  info: Parameters<NonNullable<MessagingInstrumentation[K]>>[0],
+): Array<NonNullable<ReturnType<NonNullable<MessagingInstrumentation[K]>>>> {
+  const observers: Array<NonNullable<ReturnType<NonNullable<MessagingInstrumentation[K]>>>> = [];
+  for (const i of instruments) {
+    try {
+      const o = (i[key] as ((info: unknown) => ReturnType<NonNullable<MessagingInstrumentation[K]>>) | undefined)?.call(i, info);
+      if (o) observers.push(o);
+    } catch {
+      // swallowed: see the file's header
+    }
+  }
+  return observers;
+}
+
 /** Starts every instrumentation's observer for a call and combines them. @internal */
 export function startCall(instruments: readonly MessagingInstrumentation[], info: CallInfo): CallObserver | undefined {
-  let first: CallObserver | undefined;
-  let more: CallObserver[] | undefined;
-  for (const i of instruments) {
-    let o: CallObserver | undefined;
-    try {
-      o = i.startCall?.(info);
-    } catch {
-      continue;
-    }
-    if (!o) continue;
-    if (first === undefined) first = o;
-    else (more ??= [first]).push(o);
-  }
-  if (first === undefined) return undefined;
-  return more ? new CombinedCallObserver(more) : new GuardedCallObserver(first);
+  const observers = startEach(instruments, 'startCall', info);
+  if (observers.length === 0) return undefined;
+  return observers.length === 1 ? new GuardedCallObserver(observers[0]!) : new CombinedCallObserver(observers);
 }
 
 class GuardedCallObserver implements CallObserver {
@@ -103,21 +109,9 @@ export function startHandler(
   instruments: readonly MessagingInstrumentation[],
   info: HandlerInfo,
 ): HandlerObserver | undefined {
-  let first: HandlerObserver | undefined;
-  let more: HandlerObserver[] | undefined;
-  for (const i of instruments) {
-    let o: HandlerObserver | undefined;
-    try {
-      o = i.startHandler?.(info);
-    } catch {
-      continue;
-    }
-    if (!o) continue;
-    if (first === undefined) first = o;
-    else (more ??= [first]).push(o);
-  }
-  if (first === undefined) return undefined;
-  return more ? new CombinedHandlerObserver(more) : new GuardedHandlerObserver(first);
+  const observers = startEach(instruments, 'startHandler', info);
+  if (observers.length === 0) return undefined;
+  return observers.length === 1 ? new GuardedHandlerObserver(observers[0]!) : new CombinedHandlerObserver(observers);
 }
 
 class GuardedHandlerObserver implements HandlerObserver {
