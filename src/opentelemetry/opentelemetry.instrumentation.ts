@@ -4,19 +4,15 @@ import {
   propagation,
   ROOT_CONTEXT,
   SpanKind,
-  SpanStatusCode,
   trace,
   type Attributes,
-  type Context,
-  type Counter,
-  type Histogram,
   type MeterProvider,
   type Span,
   type TextMapPropagator,
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { MessagingError } from '../errors/messaging.errors';
+import type { MessagingError } from '../errors/messaging.errors';
 import type {
   CallInfo,
   CallObserver,
@@ -24,6 +20,7 @@ import type {
   HandlerObserver,
   MessagingInstrumentation,
 } from '../instrumentation/messaging-instrumentation';
+import { attemptEvent, fail, MessagingCallObserver, MessagingHandlerObserver, retryEvent, type Instruments } from './messaging-observers';
 import { clientStatusCode, isServerFault, rpcAttributes, serverStatusCode } from './rpc-attributes';
 
 /** Options of {@link OpenTelemetryInstrumentation}. */
@@ -46,16 +43,6 @@ export interface OpenTelemetryInstrumentationOptions {
 }
 
 const SCOPE = 'nestjs-messaging';
-
-interface Instruments {
-  clientDuration: Histogram;
-  processDuration: Histogram;
-  rpcClientDuration: Histogram;
-  rpcServerDuration: Histogram;
-  retries: Counter;
-  timeouts: Counter;
-  errors: Counter;
-}
 
 /**
  * Traces and measures every call and handled message, following the
@@ -231,82 +218,6 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   }
 }
 
-/** A messaging call's span and metrics (one object per call). */
-class MessagingCallObserver implements CallObserver {
-  private readonly started = performance.now();
-
-  constructor(
-    private readonly span: Span | undefined,
-    readonly headers: Record<string, string> | undefined,
-    private readonly instruments: Instruments | undefined,
-    private readonly metricAttributes: Attributes,
-  ) {}
-
-  attempt(attempt: number, budgetLeft: number | undefined): void {
-    if (this.span) attemptEvent(this.span, attempt, budgetLeft);
-  }
-
-  retry(attempt: number, delay: number, error: MessagingError): void {
-    this.span?.addEvent('messaging.retry', retryEvent(attempt, delay, error));
-    this.instruments?.retries.add(1, this.metricAttributes);
-  }
-
-  cancel(): void {
-    this.span?.setAttribute('nestjs_messaging.cancelled', true);
-    this.span?.end();
-    this.instruments?.clientDuration.record((performance.now() - this.started) / 1000, { ...this.metricAttributes, 'nestjs_messaging.cancelled': true });
-  }
-
-  end(error?: MessagingError): void {
-    const span = this.span;
-    if (span) {
-      if (error) fail(span, error);
-      span.end();
-    }
-    const instruments = this.instruments;
-    if (instruments) {
-      const attrs = error ? { ...this.metricAttributes, 'error.type': error.code } : this.metricAttributes;
-      instruments.clientDuration.record((performance.now() - this.started) / 1000, attrs);
-      if (error) {
-        instruments.errors.add(1, attrs);
-        if (error.code === 'DEADLINE_EXCEEDED') instruments.timeouts.add(1, attrs);
-      }
-    }
-  }
-}
-
-/** A handled message's span (the context the handler runs in) and metric (one object per message). */
-class MessagingHandlerObserver implements HandlerObserver {
-  private readonly started = performance.now();
-
-  constructor(
-    private readonly span: Span | undefined,
-    private readonly ctx: Context | undefined,
-    private readonly instruments: Instruments | undefined,
-    private readonly info: HandlerInfo,
-  ) {}
-
-  run<T>(fn: () => T): T {
-    return this.ctx ? context.with(this.ctx, fn) : fn();
-  }
-
-  end(error?: unknown): void {
-    const type = error === undefined ? undefined : errorType(error);
-    const span = this.span;
-    if (span) {
-      if (error !== undefined) fail(span, error);
-      span.end();
-    }
-    const info = this.info;
-    this.instruments?.processDuration.record(
-      (performance.now() - this.started) / 1000,
-      type
-        ? { 'messaging.system': info.system, 'messaging.destination.name': info.destination, 'messaging.operation.name': 'process', 'error.type': type }
-        : { 'messaging.system': info.system, 'messaging.destination.name': info.destination, 'messaging.operation.name': 'process' },
-    );
-  }
-}
-
 /** The global propagator, looked up at each use (the application may register one after building the instrumentation). */
 const globalPropagator: Pick<TextMapPropagator, 'inject' | 'extract'> = {
   inject: (ctx, carrier, setter) => propagation.inject(ctx, carrier, setter),
@@ -324,29 +235,3 @@ const headerGetter = {
   keys: (carrier: Readonly<Record<string, string>>) => Object.keys(carrier),
   get: (carrier: Readonly<Record<string, string>>, key: string) => carrier[key.toLowerCase()],
 };
-
-function errorType(error: unknown): string {
-  if (error instanceof MessagingError) return error.code;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') return code;
-  return error instanceof Error ? error.name : 'UNKNOWN';
-}
-
-/** The event of one attempt: its number and the budget it had left. */
-function attemptEvent(span: Span, attempt: number, budgetLeft: number | undefined): void {
-  span.addEvent('messaging.attempt', {
-    'messaging.attempt': attempt,
-    ...(budgetLeft === undefined ? {} : { 'nestjs_messaging.budget_left_ms': Math.max(0, Math.round(budgetLeft)) }),
-  });
-}
-
-/** The attributes of a retry's event: the attempt that failed, the backoff, the error's code. */
-function retryEvent(attempt: number, delay: number, error: MessagingError): Attributes {
-  return { 'messaging.attempt': attempt, 'nestjs_messaging.backoff_ms': delay, 'error.type': error.code };
-}
-
-function fail(span: Span, error: unknown): void {
-  span.setAttribute('error.type', errorType(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
-  if (error instanceof Error) span.recordException(error);
-}
