@@ -265,3 +265,19 @@ export function printTable(header: string[], rows: string[][], left = 1): void {
 }
 
 export const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+
+/** A row's median CPU µs per message on one side. */
+export const cpuMedian = (r: RowResult, side: 'clientCpu' | 'serverCpu'): string => fmt(median(r.rounds.map((x) => x[side])), 1);
+
+/** The columns every request row has: req/s (median of rounds), p50, p99, CPU µs per message client and server, ratio to its baseline. */
+export function requestCells(results: RowResult[], i: number): string[] {
+  const r = results[i]!;
+  return [
+    fmt(median(r.rounds.map((x) => x.rate))),
+    fmt(percentile(r.latencies, 50), 1),
+    fmt(percentile(r.latencies, 99), 1),
+    cpuMedian(r, 'clientCpu'),
+    cpuMedian(r, 'serverCpu'),
+    ratioCell(results, i),
+  ];
+}
