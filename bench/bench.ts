@@ -201,6 +201,12 @@ function nestVersion(): string {
   return '?';
 }
 
+/** `BENCH_TABLES=a,e` runs only those tables (a development aid: a published run runs them all; b includes b2). */
+function tableWanted(table: 'a' | 'b' | 'b2' | 'c' | 'd' | 'e'): boolean {
+  const only = process.env.BENCH_TABLES?.split(',').map((t) => t.trim());
+  return !only || only.includes(table);
+}
+
 async function benchOneMajor(): Promise<void> {
   const watchdog = setTimeout(
     () => {
@@ -219,14 +225,17 @@ async function benchOneMajor(): Promise<void> {
     console.log(
       `### Nest ${nestMajor} (@nestjs/microservices ${nestVersion()}), TCP, Node ${process.version}, ${cpus().length} cores; ${method()}${QUICK ? ' (QUICK run: not for publishing)' : ''}\n`,
     );
-    await clientAlone(servers.plain);
-    await wholeLibrary(servers);
-    await tcpTransportTable(servers);
+    if (tableWanted('a')) await clientAlone(servers.plain);
+    if (tableWanted('b')) await wholeLibrary(servers);
+    else if (tableWanted('b2')) await openTelemetryPerSide(servers, await messagingClient(servers.library));
+    if (tableWanted('e')) await tcpTransportTable(servers);
     await closeClients();
     const entry = process.env.BENCH_LIBRARY_ENTRY ? (JSON.parse(process.env.BENCH_LIBRARY_ENTRY) as { path: string; label: string }) : libraryEntry();
-    console.log('#### (c) Cold require\n');
-    printColdRequire(nestMajor, entry);
-    await grpcUnary(servers['grpc-plain'], servers['grpc-library'], nestMajor);
+    if (tableWanted('c')) {
+      console.log('#### (c) Cold require\n');
+      printColdRequire(nestMajor, entry);
+    }
+    if (tableWanted('d')) await grpcUnary(servers['grpc-plain'], servers['grpc-library'], nestMajor);
   } finally {
     await Promise.all(started.map((s) => s.stop()));
   }
@@ -248,7 +257,9 @@ function main(): void {
   console.log(`# nestjs-messaging benchmark: Node ${process.version}, ${cpus().length} cores\n\nMethod: ${method()}.\n`);
   const entry = libraryEntry();
   for (const major of which === 'both' ? ['12', '11'] : [which]) {
-    const [cmd, args] = onCore(0, ['-r', REGISTER, __filename]);
+    // BENCH_CLIENT_NODE_ARGS: node options of the client process, as BENCH_SERVER_NODE_ARGS for the servers (--cpu-prof ...).
+    const extra = process.env.BENCH_CLIENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const [cmd, args] = onCore(0, [...extra, '-r', REGISTER, __filename]);
     const result = spawnSync(cmd, args, {
       env: { ...process.env, MESSAGING_NEST_MAJOR: major, BENCH_CHILD: '1', BENCH_LIBRARY_ENTRY: JSON.stringify(entry) },
       stdio: 'inherit',

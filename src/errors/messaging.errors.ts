@@ -74,12 +74,21 @@ export class MessagingError extends Error {
  * The pattern as text, as Nest routes it: an object pattern with its keys
  * sorted (`{v:2,cmd:'x'}` and `{cmd:'x',v:2}` are both `{"cmd":"x","v":2}`),
  * so that errors, logs, spans, metrics and per-pattern circuits name one
- * pattern one way, and the way the handler side does.
+ * pattern one way, and the way the handler side does. A pattern object is
+ * described once (it is read as a constant, as Nest's own routing reads it
+ * when a handler registers).
  */
 export function describePattern(pattern: MessagePattern | undefined): string {
   if (pattern === undefined) return '(none)';
-  return typeof pattern === 'string' ? pattern : routeOf(pattern, 0);
+  if (typeof pattern === 'string') return pattern;
+  // A pattern object kept by the application (a constant, a contract's) is described once.
+  let route = routes.get(pattern);
+  if (route === undefined) routes.set(pattern, (route = routeOf(pattern, 0)));
+  return route;
 }
+
+/** The routes of the pattern objects described so far. */
+const routes = new WeakMap<object, string>();
 
 const escape = (s: string) => (s.includes('\\') || s.includes('"') ? s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : s);
 

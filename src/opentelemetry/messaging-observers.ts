@@ -31,7 +31,8 @@ export class MessagingCallObserver implements CallObserver {
   ) {}
 
   attempt(attempt: number, budgetLeft: number | undefined): void {
-    if (this.span) attemptEvent(this.span, attempt, budgetLeft);
+    // The first attempt is the span itself (its budget is the span's `nestjs_messaging.budget_ms`).
+    if (this.span && attempt > 1) attemptEvent(this.span, attempt, budgetLeft);
   }
 
   retry(attempt: number, delay: number, error: MessagingError): void {

@@ -48,8 +48,10 @@ const SCOPE = 'nestjs-messaging';
  * Traces and measures every call and handled message, following the
  * OpenTelemetry messaging semantic conventions:
  * - a CLIENT span (`send <pattern>`) per request and a PRODUCER span
- *   (`publish <pattern>`) per event, with an event per attempt and per retry
- *   (attempt number, budget left, backoff), and `error.type` on failure;
+ *   (`publish <pattern>`) per event, with the call's budget
+ *   (`nestjs_messaging.budget_ms`), an event per retry (the attempt that
+ *   failed, its `error.type`, the backoff) and per attempt after the first
+ *   (attempt number, budget left), and `error.type` on failure;
  * - the W3C trace context (`traceparent`, `tracestate`) in the message metadata;
  * - a SERVER span (`process <pattern>`) per handled request and a CONSUMER span
  *   per handled event, child of the sender's span, in whose context the handler runs;
@@ -112,6 +114,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       'messaging.message.conversation_id': info.correlationId,
       'nestjs_messaging.client': info.client,
     };
+    if (info.budget !== false) attributes['nestjs_messaging.budget_ms'] = info.budget;
     const span = this.tracer?.startSpan(`${attributes['messaging.operation.name']} ${info.destination}`, {
       kind: info.kind === 'event' ? SpanKind.PRODUCER : SpanKind.CLIENT,
       attributes,
@@ -158,7 +161,13 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
     const rpc = rpcAttributes(info.destination);
     const span = this.tracer?.startSpan(info.destination, {
       kind: SpanKind.CLIENT,
-      attributes: { ...rpc, 'messaging.message.id': info.messageId, 'messaging.message.conversation_id': info.correlationId, 'nestjs_messaging.client': info.client },
+      attributes: {
+        ...rpc,
+        'messaging.message.id': info.messageId,
+        'messaging.message.conversation_id': info.correlationId,
+        'nestjs_messaging.client': info.client,
+        ...(info.budget === false ? {} : { 'nestjs_messaging.budget_ms': info.budget }),
+      },
     });
     const started = performance.now();
     const instruments = this.instruments;
@@ -171,7 +180,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
     };
     return {
       headers: span ? this.inject(span) : undefined,
-      attempt: (attempt, budgetLeft) => span && attemptEvent(span, attempt, budgetLeft),
+      attempt: (attempt, budgetLeft) => span && attempt > 1 && attemptEvent(span, attempt, budgetLeft),
       retry: (attempt, delay, error) => {
         span?.addEvent('messaging.retry', retryEvent(attempt, delay, error));
         instruments?.retries.add(1, metricAttributes);
