@@ -388,6 +388,13 @@ class FallbackController {
     fallbackReceived.push(dto);
     return { id: 1, name: dto.name };
   }
+
+  // Neither contract nor options of its own: nothing that the library's server alone applies.
+  @MessageHandler({ cmd: 'fallback_plain' })
+  plain(@Payload() data: unknown) {
+    fallbackReceived.push(data);
+    return data;
+  }
 }
 
 @Module({ controllers: [FallbackController] })
@@ -461,6 +468,10 @@ describe(`a decorated handler under a plain Nest ServerTCP (Nest ${nestMajor})`,
     expect(lines.filter((l) => l.text.includes('FallbackController.getUser '))).toHaveLength(1);
     expect(lines.filter((l) => l.text.includes('FallbackController.createUser '))).toHaveLength(1);
     expect(lines).toHaveLength(2);
+    // A handler with neither contract nor options runs as the plain @MessagePattern it is: nothing to validate, no line.
+    expect(await client!.request({ cmd: 'fallback_plain' }, { any: ['thing'] })).toEqual({ any: ['thing'] });
+    expect(fallbackReceived).toHaveLength(7);
+    expect(warnings().filter((l) => l.text.includes('FallbackController.plain '))).toEqual([]);
     expect(lines.every((l) => l.level === 'warn' && l.text.includes('messagingMicroservice('))).toBe(true);
     // handlers served by the library's server (the suites above, hybrid apps included) never warn
     const libraryServed = ['BareController', 'EnhancedController'];

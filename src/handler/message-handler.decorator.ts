@@ -23,9 +23,12 @@ export interface HandlerDecoratorOptions extends MessagingHandlerOptions {
  * and filters run around it as usual, also in hybrid apps without
  * `inheritAppConfig`.
  *
- * Served by a server that is not the library's (a plain `Transport.TCP`), the
- * handler still validates its payload (in a guard the decorator adds) and logs
- * once that it gets no message context.
+ * Served by a server that is not the library's (a plain `Transport.TCP`), a
+ * handler with a contract, `dedupe` or `maxPayloadSize` of its own still
+ * validates its payload (in a guard the decorator adds for it) and logs once
+ * that it gets no message context; a handler without any runs there as the
+ * plain `@MessagePattern` it is (without the message context, and silently:
+ * there is nothing to validate).
  *
  * @param target a contract made by `defineMessage`, or a plain Nest pattern.
  * @throws MessagingConfigurationError for an event contract, `dedupe`, or invalid options.
@@ -93,11 +96,25 @@ function handlerDecorator(
     applyDecorators(
       transport === undefined ? patternDecorator(pattern, extras) : patternDecorator(pattern, transport, extras),
       SetMetadata(HANDLER_CONFIG_METADATA, config),
-      UseGuards(ServedByLibraryGuard),
+      // Only a handler with something that a server which is not the library's would skip gets the fallback:
+      // Nest runs a guard as a chain of async functions on every message, on the library's server too.
+      ...(needsFallback(config) ? [UseGuards(ServedByLibraryGuard)] : []),
       UseFilters(MessagingExceptionFilter),
     )(proto, key, descriptor);
     behindOtherFilters(descriptor.value as object);
   };
+}
+
+/**
+ * Whether a handler has what only the inbound pipeline applies (a contract,
+ * dedupe, a payload limit of its own): under a server that is not the
+ * library's, {@link ServedByLibraryGuard} then validates its payload and says
+ * once what is missing. Without any, the handler runs there as the plain
+ * `@MessagePattern` / `@EventPattern` it is (nothing to validate, no guard).
+ */
+function needsFallback(config: HandlerConfig): boolean {
+  const { dedupe, maxPayloadSize } = config.options;
+  return config.contract !== undefined || (dedupe !== undefined && dedupe !== false) || maxPayloadSize !== undefined;
 }
 
 /**

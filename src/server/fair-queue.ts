@@ -25,6 +25,16 @@ const LIFO_AFTER = 20;
 const TURN_MS = 4;
 /** Most messages started in one turn (a burst of cheap events fills a 64 KiB read with ~250). */
 const MAX_PER_TURN = 512;
+/**
+ * Open-ended messages (events, requests without a budget) waiting, above
+ * which the strategy stops reading (see {@link FairQueue.whenDrained}):
+ * two full turns. Requests with a budget leave the queue when it ends;
+ * the others would pile up for as long as a peer sends faster than the
+ * handlers run, each one surviving into the old generation of the heap.
+ */
+const HIGH_WATER = 2 * MAX_PER_TURN;
+/** ... and under which it reads again. */
+const LOW_WATER = MAX_PER_TURN / 2;
 
 /**
  * Starts handlers at once while the event loop keeps up with the messages it
@@ -60,6 +70,10 @@ export class FairQueue {
   private startedThisTurn = 0;
   /** When the current turn began (the last boundary). */
   private turnStart = 0;
+  /** Waiting messages without a deadline. */
+  private openEnded = 0;
+  /** Called once the open-ended messages waiting are few again. */
+  private drained: (() => void) | undefined;
 
   constructor(private readonly lagThreshold = 5) {}
 
@@ -75,7 +89,21 @@ export class FairQueue {
       return;
     }
     this.items.push({ item, at: receivedAt, expiring });
+    if (!expiring) this.openEnded++;
     if (!this.scheduled) this.schedule(performance.now());
+  }
+
+  /**
+   * Whether so many open-ended messages wait that the strategy should stop
+   * reading new ones until {@link whenDrained} calls back.
+   */
+  get saturated(): boolean {
+    return this.openEnded > HIGH_WATER;
+  }
+
+  /** Calls `resume` once the open-ended messages waiting are few again (one callback at a time: the last given). */
+  whenDrained(resume: () => void): void {
+    this.drained = resume;
   }
 
   /**
@@ -130,6 +158,11 @@ export class FairQueue {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+    if (this.drained !== undefined && this.openEnded <= LOW_WATER) {
+      const resume = this.drained;
+      this.drained = undefined;
+      resume();
+    }
     // Another boundary while messages wait or this turn started some (their cost is known at its end).
     if (this.size > 0 || this.startedThisTurn > 0) setImmediate(endTurn, this);
     else this.scheduled = false;
@@ -143,6 +176,7 @@ export class FairQueue {
       return newest.item;
     }
     this.items[this.head++] = undefined as never;
+    if (!oldest.expiring) this.openEnded--;
     return oldest.item;
   }
 }

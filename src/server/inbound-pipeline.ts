@@ -12,6 +12,7 @@ import { DeadlineWheel } from './deadline-wheel';
 import { FairQueue } from './fair-queue';
 import { InboundCall } from './inbound-call';
 import { InboundSteps, type NestHandler } from './inbound-steps';
+import { PlainCall } from './plain-call';
 import type { MessagingServerOptions } from './server.options';
 
 export type { NestHandler } from './inbound-steps';
@@ -162,14 +163,12 @@ export class InboundPipeline {
     message.route = route;
     // Nothing to check, time or observe (a plain handler called without a budget): Nest's handler as it is,
     // unless the loop is behind (then it waits its turn in the queue, as every other message does).
-    if (
-      !route.guarded &&
-      message.deadline === undefined &&
-      this.instruments === undefined &&
-      !message.tracked &&
-      this.queue.admit(message.receivedAt)
-    ) {
-      return call === undefined ? callback(data, context) : callback(data, context, call);
+    if (!route.guarded && message.deadline === undefined && this.instruments === undefined && !message.tracked) {
+      if (this.queue.admit(message.receivedAt)) return call === undefined ? callback(data, context) : callback(data, context, call);
+      if (observer !== undefined) {
+        this.queue.start(new PlainCall(message, callback, data, context, call, observer), message.receivedAt, false);
+        return OBSERVED;
+      }
     }
     if (observer === undefined) return this.run(route, callback, message, data, context, call);
     new InboundCall(this, route, callback, message, data, context, call).start(observer);

@@ -30,6 +30,8 @@ export class MessagingServerTCP extends ServerTCP {
   private readonly shutdownLogger = new Logger('MessagingServer');
   private readonly limits: ResolvedTcpLimits | undefined;
   private readonly routes = new Map<string, NonNullable<ReturnType<ServerTCP['getHandlerByPattern']>>>();
+  /** Connections not read while the fair queue drains (see {@link holdReads}). */
+  private readonly heldSockets = new Set<FrameSocket>();
   /**
    * Whether messages are dispatched and answered directly (see {@link onFrame}): Nest's own serializer and
    * deserializer, and no processing hooks set.
@@ -120,6 +122,24 @@ export class MessagingServerTCP extends ServerTCP {
     } catch (err) {
       this.handleError(err as string);
     }
+    if (this.pipeline.queue.saturated) this.holdReads(socket);
+  }
+
+  /**
+   * Stops reading from `socket` while the fair queue holds too many messages
+   * that have no deadline to end them (a peer sending events faster than
+   * their handlers run): they wait in the kernel instead of the heap, and
+   * TCP's flow control slows the peer, as with Nest's server. Every held
+   * connection reads again once the queue has drained.
+   */
+  private holdReads(socket: TcpSocket): void {
+    if (!(socket instanceof FrameSocket) || this.heldSockets.has(socket)) return;
+    this.heldSockets.add(socket);
+    socket.holdReads();
+    this.pipeline.queue.whenDrained(() => {
+      for (const held of this.heldSockets) held.releaseReads();
+      this.heldSockets.clear();
+    });
   }
 
   private dispatchDirect(

@@ -12,6 +12,8 @@ export const nestMajor: 11 | 12 =
 export interface RunningServer {
   app: INestMicroservice;
   port: number;
+  /** The server strategy (the library's `MessagingServerTCP`, or Nest's `ServerTCP`). */
+  strategy: unknown;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export async function startTcpServer(
   const app = await NestFactory.createMicroservice(ServerModule, { ...strategy, logger: false });
   await app.listen();
   const port = ((strategy.strategy as ServerTCP).unwrap<Server>().address() as AddressInfo).port;
-  return { app, port, close: () => app.close() };
+  return { app, port, strategy: strategy.strategy, close: () => app.close() };
 }
 
 /** A plain Nest TCP ClientProxy (no library). */

@@ -100,6 +100,8 @@ export class FrameSocket extends TcpSocket {
   private flushScheduled = false;
   private callbacks: Array<(err?: unknown) => void> | undefined;
   private paused = false;
+  /** Reasons to stop reading, held now (see {@link holdReads}). */
+  private readHolds = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -156,12 +158,27 @@ export class FrameSocket extends TcpSocket {
       // A server reads no more requests from a peer that does not read the replies. (Not a client: if both
       // ends stopped reading while their writes wait, neither would ever drain.)
       this.paused = true;
-      socket.pause();
+      this.holdReads();
       socket.once('drain', () => {
         this.paused = false;
-        socket.resume();
+        this.releaseReads();
       });
     }
+  }
+
+  /**
+   * Stops reading from the connection until {@link releaseReads} is called
+   * as many times (each reason to stop holds it once): what the peer sends
+   * meanwhile waits in the kernel, and TCP's flow control slows the peer.
+   * @internal
+   */
+  holdReads(): void {
+    if (this.readHolds++ === 0) this.socket.pause();
+  }
+
+  /** Ends one {@link holdReads}. @internal */
+  releaseReads(): void {
+    if (this.readHolds > 0 && --this.readHolds === 0 && !this.socket.destroyed) this.socket.resume();
   }
 
   protected override handleData(data: Buffer | string): void {
