@@ -11,8 +11,10 @@ export class ServerChild {
   private readonly ready: Promise<void>;
   private seq = 0;
 
-  constructor(config: ServerProcessConfig = {}) {
+  /** @param execPath the node binary to run it with (another Node major); this process's by default. */
+  constructor(config: ServerProcessConfig = {}, execPath?: string) {
     this.process = fork(join(__dirname, 'server-process.ts'), [], {
+      ...(execPath === undefined ? {} : { execPath }),
       execArgv: ['-r', 'ts-node/register', '--expose-gc'],
       env: {
         ...process.env,
