@@ -74,21 +74,25 @@ export class MessagingError extends Error {
  * The pattern as text, as Nest routes it: an object pattern with its keys
  * sorted (`{v:2,cmd:'x'}` and `{cmd:'x',v:2}` are both `{"cmd":"x","v":2}`),
  * so that errors, logs, spans, metrics and per-pattern circuits name one
- * pattern one way, and the way the handler side does. A pattern object is
- * described once (it is read as a constant, as Nest's own routing reads it
- * when a handler registers).
+ * pattern one way, and the way the handler side does. The pattern object
+ * described last is not described again (it is read as a constant, as Nest's
+ * own routing reads it when a handler registers).
  */
 export function describePattern(pattern: MessagePattern | undefined): string {
   if (pattern === undefined) return '(none)';
   if (typeof pattern === 'string') return pattern;
-  // A pattern object kept by the application (a constant, a contract's) is described once.
-  let route = routes.get(pattern);
-  if (route === undefined) routes.set(pattern, (route = routeOf(pattern, 0)));
-  return route;
+  // The same pattern object again (a constant, a contract's, sent call after call): its route as last time.
+  // One entry, not a WeakMap: a literal pattern (`send({ cmd: 'x' }, ...)`) is a new object on every call, and a
+  // WeakMap entry per call costs several times the description itself.
+  if (pattern !== lastPattern) {
+    lastRoute = routeOf(pattern, 0);
+    lastPattern = pattern;
+  }
+  return lastRoute;
 }
 
-/** The routes of the pattern objects described so far. */
-const routes = new WeakMap<object, string>();
+let lastPattern: object | undefined;
+let lastRoute = '';
 
 const escape = (s: string) => (s.includes('\\') || s.includes('"') ? s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : s);
 
