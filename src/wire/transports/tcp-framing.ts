@@ -59,11 +59,15 @@ const HASH = 0x23;
 const ZERO = 0x30;
 const MAX_PREFIX_DIGITS = 15;
 /**
- * Characters of queued frames at which they are written without waiting for the end of the tick: a whole
- * tick of frames in one write makes both ends work in lock-step (each idle while the other handles the
- * batch); a few frames per write keep both busy (measured with bench/profile-client.ts, PROFILE_SERVER=library).
+ * Characters of queued frames at which they are written without waiting for the end of the tick (with
+ * {@link MIN_FRAMES_PER_WRITE}, see `FrameSocket.flushNow`): a whole tick of frames in one write makes both ends work in
+ * lock-step (each idle while the other handles the batch); a few frames per write keep both busy (measured
+ * with bench/profile-client.ts, PROFILE_SERVER=library).
  */
 const FLUSH_AT = 1024;
+/** See {@link FrameSocket.flushNow}. */
+const MIN_FRAMES_PER_WRITE = 4;
+const MAX_WRITE_CHARS = 65_536;
 
 /**
  * Nest's TCP framing (`<length>#<json>`, the length in JavaScript characters),
@@ -98,6 +102,8 @@ export class FrameSocket extends TcpSocket {
   /** The frames written in this tick, sent together on the next one. */
   private outgoing: string | undefined;
   private flushScheduled = false;
+  /** Frames in {@link outgoing}. */
+  private queuedFrames = 0;
   private callbacks: Array<(err?: unknown) => void> | undefined;
   private paused = false;
   /** Reasons to stop reading, held now (see {@link holdReads}). */
@@ -127,16 +133,27 @@ export class FrameSocket extends TcpSocket {
     const frame = `${json.length}#${json}`;
     if (this.outgoing === undefined) {
       this.outgoing = frame;
+      this.queuedFrames = 1;
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         process.nextTick(flushFrames, this);
       }
     } else {
       this.outgoing += frame;
+      this.queuedFrames++;
     }
     if (callback) (this.callbacks ??= []).push(callback);
     // A large batch goes out at once: the peer starts on it while this side writes the rest (no lock-step).
-    if (this.outgoing.length >= FLUSH_AT) this.flush();
+    if (this.flushNow(this.queuedFrames, this.outgoing.length)) this.flush();
+  }
+
+  /**
+   * Whether the frames queued in this tick are written now rather than at the end of the tick: once they
+   * reach 1,024 characters and 4 frames (so that larger frames, a trace context in the metadata say, do not
+   * take more writes per message), or 64 KiB.
+   */
+  private flushNow(frames: number, chars: number): boolean {
+    return (chars >= FLUSH_AT && frames >= MIN_FRAMES_PER_WRITE) || chars >= MAX_WRITE_CHARS;
   }
 
   /** @internal Writes the frames of this tick in one write. */
