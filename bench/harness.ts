@@ -22,7 +22,7 @@ export const ROUNDS = Math.max(5, intEnv('BENCH_ROUNDS', 5));
 export const ROUND_MS = intEnv('BENCH_ROUND_MS', QUICK ? 300 : 1500);
 /** Warm-up per row before its rounds: a server's OpenTelemetry and class-validator paths need ~1.5 s of load before their CPU per message settles. */
 export const WARMUP_MS = intEnv('BENCH_WARMUP_MS', QUICK ? 500 : 2000);
-export const EVENTS_PER_ROUND = intEnv('BENCH_EVENTS', QUICK ? 5_000 : 20_000);
+export const EVENTS_PER_ROUND = intEnv('BENCH_EVENTS', QUICK ? 5_000 : 50_000);
 export const EVENTS_IN_FLIGHT = 256;
 
 export const ROOT = join(__dirname, '..');

@@ -28,6 +28,7 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   else if (request === 'nestjs-messaging/asyncapi') request = path.join(root, 'src', 'asyncapi', 'index.ts');
   else if (request === 'nestjs-messaging/grpc') request = path.join(root, 'src', 'grpc', 'index.ts');
   else if (request === 'nestjs-messaging/testing') request = path.join(root, 'src', 'testing', 'index.ts');
+  else if (request === 'nestjs-messaging/extend') request = path.join(root, 'src', 'extend', 'index.ts');
   else if (nest11) {
     const m = NEST.exec(request);
     if (m) request = path.join(nest11Dir, m[1]) + (m[2] ?? '');
