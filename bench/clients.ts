@@ -61,9 +61,12 @@ export const libZodContract = (client: MessagingClient): Call => () => client.re
 export const libValibotContract = (client: MessagingClient): Call => () => client.request(EchoValibotContract, PAYLOAD);
 export const libEmit = (client: MessagingClient): Call => () => lastValueFrom(client.emit(EVENT, PAYLOAD), { defaultValue: undefined });
 
-/** A raw ClientProxy call inside a CLIENT span and a duration record made with the SDK directly. */
-export function referenceSend(proxy: ClientProxy): Call {
-  const telemetry = new ReferenceTelemetry('client', JSON.stringify(ECHO));
+/**
+ * A raw ClientProxy call inside a CLIENT span and a duration record made with the SDK directly; `library`:
+ * with the span attributes, metric attributes and trace-context injection of the library's client instrumentation.
+ */
+export function referenceSend(proxy: ClientProxy, mode: 'minimal' | 'library' = 'minimal'): Call {
+  const telemetry = new ReferenceTelemetry('client', JSON.stringify(ECHO), mode);
   const send = rawSend(proxy);
   return () => telemetry.traced(send);
 }
