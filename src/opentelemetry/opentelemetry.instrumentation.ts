@@ -20,7 +20,7 @@ import type {
   HandlerObserver,
   MessagingInstrumentation,
 } from '../instrumentation/messaging-instrumentation';
-import { attemptEvent, fail, MessagingCallObserver, MessagingHandlerObserver, retryEvent, type Instruments } from './messaging-observers';
+import { attemptEvent, fail, MessagingCallObserver, MessagingHandlerObserver, retryEvent, withAttributes, type Instruments } from './messaging-observers';
 import { clientStatusCode, isServerFault, rpcAttributes, serverStatusCode } from './rpc-attributes';
 
 /** Options of {@link OpenTelemetryInstrumentation}. */
@@ -159,24 +159,21 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
   /** A gRPC call: a CLIENT span and duration by the RPC conventions. */
   private startRpcCall(info: CallInfo): CallObserver {
     const rpc = rpcAttributes(info.destination);
-    const span = this.tracer?.startSpan(info.destination, {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        ...rpc,
-        'messaging.message.id': info.messageId,
-        'messaging.message.conversation_id': info.correlationId,
-        'nestjs_messaging.client': info.client,
-        ...(info.budget === false ? {} : { 'nestjs_messaging.budget_ms': info.budget }),
-      },
+    const attributes = withAttributes(rpc, {
+      'messaging.message.id': info.messageId,
+      'messaging.message.conversation_id': info.correlationId,
+      'nestjs_messaging.client': info.client,
     });
+    if (info.budget !== false) attributes['nestjs_messaging.budget_ms'] = info.budget;
+    const span = this.tracer?.startSpan(info.destination, { kind: SpanKind.CLIENT, attributes });
     const started = performance.now();
     const instruments = this.instruments;
-    const metricAttributes: Attributes = { ...rpc, 'nestjs_messaging.client': info.client };
+    const metricAttributes = withAttributes(rpc, { 'nestjs_messaging.client': info.client });
     const record = (status: number, error?: MessagingError) => {
       span?.setAttribute('rpc.grpc.status_code', status);
       if (span && error) fail(span, error);
       span?.end();
-      instruments?.rpcClientDuration.record((performance.now() - started) / 1000, { ...metricAttributes, 'rpc.grpc.status_code': status });
+      instruments?.rpcClientDuration.record((performance.now() - started) / 1000, withAttributes(metricAttributes, { 'rpc.grpc.status_code': status }));
     };
     return {
       headers: span ? this.inject(span) : undefined,
@@ -189,8 +186,9 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       end: (error) => {
         record(clientStatusCode(error), error);
         if (error && instruments) {
-          instruments.errors.add(1, { ...metricAttributes, 'error.type': error.code });
-          if (error.code === 'DEADLINE_EXCEEDED') instruments.timeouts.add(1, { ...metricAttributes, 'error.type': error.code });
+          const attrs = withAttributes(metricAttributes, { 'error.type': error.code });
+          instruments.errors.add(1, attrs);
+          if (error.code === 'DEADLINE_EXCEEDED') instruments.timeouts.add(1, attrs);
         }
       },
     };
@@ -204,7 +202,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
       info.destination,
       {
         kind: SpanKind.SERVER,
-        attributes: { ...rpc, 'messaging.message.id': info.metadata.messageId, 'messaging.message.conversation_id': info.metadata.correlationId },
+        attributes: withAttributes(rpc, { 'messaging.message.id': info.metadata.messageId, 'messaging.message.conversation_id': info.metadata.correlationId }),
       },
       parent,
     );
@@ -221,7 +219,7 @@ export class OpenTelemetryInstrumentation implements MessagingInstrumentation {
           if (error !== undefined && isServerFault(status)) fail(span, error);
           span.end();
         }
-        instruments?.rpcServerDuration.record((performance.now() - started) / 1000, { ...rpc, 'rpc.grpc.status_code': status });
+        instruments?.rpcServerDuration.record((performance.now() - started) / 1000, withAttributes(rpc, { 'rpc.grpc.status_code': status }));
       },
     };
   }
