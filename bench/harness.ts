@@ -212,6 +212,32 @@ export function runRequests(rows: Row[], concurrency: number): Promise<RowResult
   );
 }
 
+/**
+ * Latency of two clients one call at a time, their calls interleaved (A B B A A B ...: each goes first half
+ * the time), so that both see the same moment of the machine; per round (ROUND_MS each, after WARMUP_MS),
+ * the p50 of B's calls minus the p50 of A's, µs. Rows alternated round by round drift apart when the machine's
+ * speed moves between rounds (a C=1 round of one row can be 10 µs slower than the next row's for that alone).
+ */
+export async function pairedP50Deltas(a: Call, b: Call): Promise<number[]> {
+  const round = async (ms: number): Promise<number> => {
+    const la: number[] = [];
+    const lb: number[] = [];
+    const end = performance.now() + ms;
+    for (let i = 0; performance.now() < end; i++) {
+      for (const first of i % 2 === 0 ? [true, false] : [false, true]) {
+        const t = performance.now();
+        await (first ? a() : b());
+        (first ? la : lb).push((performance.now() - t) * 1000);
+      }
+    }
+    return percentile(Float64Array.from(lb).sort(), 50) - percentile(Float64Array.from(la).sort(), 50);
+  };
+  await round(WARMUP_MS);
+  const deltas: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) deltas.push(await round(ROUND_MS));
+  return deltas;
+}
+
 /** Event rows: EVENTS_PER_ROUND emits per round, EVENTS_IN_FLIGHT in flight; a round ends when the server has counted them all. */
 export function runEvents(rows: Row[]): Promise<RowResult[]> {
   return alternate(
