@@ -76,7 +76,7 @@ const MAX_WRITE_CHARS = 65_536;
  * declared length is checked at the prefix (a frame over `maxFrameLength` is
  * refused before its body is buffered), partly received frames count against
  * a budget shared by the server's connections, the frames written in one tick
- * go out together (in writes of about 1 KiB, so that the peer works while
+ * go out together (in writes of about 1 KiB and at least 4 frames, so that the peer works while
  * this side writes the rest), and Nagle's algorithm is off. On the wire
  * nothing changes: plain Nest peers of both majors read and write the same frames.
  * @internal
