@@ -38,6 +38,11 @@ function providers(): { tracerProvider: BasicTracerProvider; meterProvider: Mete
   return { tracerProvider, meterProvider };
 }
 
+/** Fresh SDK providers on the benchmark's setup (the global context manager and propagator set once). */
+export function sdkProviders(): { tracerProvider: BasicTracerProvider; meterProvider: MeterProvider } {
+  return providers();
+}
+
 export function benchInstrumentation(): OpenTelemetryInstrumentation {
   return new OpenTelemetryInstrumentation(providers());
 }
@@ -61,6 +66,7 @@ export class ReferenceTelemetry {
     private readonly destination: string,
     private readonly mode: 'minimal' | 'library' = 'minimal',
   ) {
+    if (mode === 'library' && side !== 'client') throw new Error("ReferenceTelemetry: the 'library' mode is the client side's");
     const { tracerProvider, meterProvider } = providers();
     this.tracer = tracerProvider.getTracer('bench-reference');
     const operation = side === 'client' ? 'send' : 'process';

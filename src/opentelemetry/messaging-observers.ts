@@ -115,7 +115,8 @@ export function attemptEvent(span: Span, attempt: number, budgetLeft: number | u
 
 /**
  * `base` with `extra` added, in a new object. Not an object spread: the SDK takes 2-3x longer over attributes
- * built by a spread with keys added after it (startSpan with 8 attributes: 11 against 3.5 µs, measured on Node 20).
+ * built by a spread with keys added after it (a call's span, injection and record: 16.8 against 6.4 µs on Node 20,
+ * bench/opentelemetry-observers.ts).
  * @internal
  */
 export function withAttributes(base: Attributes, extra: Attributes): Attributes {
