@@ -38,7 +38,7 @@ interface Pending {
  * packet shapes (`<length>#{"pattern","data","id"}`), so any Nest TCP server of
  * either major answers it, while costing less per call than Nest's `ClientTCP`:
  *
- * - Nagle's algorithm off and the frames of one tick written together (in writes of about 1 KiB and at least 4 frames);
+ * - Nagle's algorithm off and the frames of one tick written together (a large batch in growing writes: 1 KiB, 2, 4, 8 KiB ...);
  * - replies cut out of the received bytes without string concatenation;
  * - client-local ids (a counter) instead of a UUID per request;
  * - for calls made through a {@link MessagingClient}, no Observable, no

@@ -157,3 +157,73 @@ describe('FrameSocket: Nest TCP framing, read from bytes', () => {
     }
   });
 });
+
+describe('FrameSocket: writing', () => {
+  /** A FrameSocket on a real loopback connection; records the characters of each socket write, and what the peer reads. */
+  async function connected() {
+    const { createServer } = await import('node:net');
+    const received: unknown[] = [];
+    const server = createServer((peer) => {
+      new FrameSocket(peer, OPTIONS);
+      peer.on('message', (m: unknown) => received.push(m));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const socket = new Socket();
+    await new Promise<void>((resolve) => socket.connect((server.address() as { port: number }).port, '127.0.0.1', resolve));
+    const writes: number[] = [];
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    socket.write = ((data: string, ...rest: unknown[]) => {
+      writes.push(data.length);
+      return write(data, ...rest);
+    }) as typeof socket.write;
+    const framed = new FrameSocket(socket, OPTIONS);
+    const close = () => new Promise<void>((resolve) => (socket.destroy(), server.close(() => resolve())));
+    return { framed, writes, received, close };
+  }
+
+  const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('writes a large batch of one tick in growing writes (1 KiB, then twice as much each time), then starts at 1 KiB again', async () => {
+    const { framed, writes, received, close } = await connected();
+    try {
+      const json = (i: number) => JSON.stringify({ pattern: 'echo', data: { i, text: 'x'.repeat(40) }, id: String(i) });
+      const frameChars = `${json(100).length}#`.length + json(100).length;
+      for (let i = 100; i < 400; i++) framed.sendJson(json(i));
+      await nextTick();
+      const first = [...writes];
+      // 300 frames of ~80 characters: 1 KiB, 2 KiB, 4 KiB, 8 KiB, 16 KiB... each write waits for its threshold, the rest at the end of the tick.
+      expect(first.length).toBeLessThanOrEqual(6);
+      expect(first.reduce((a, b) => a + b, 0)).toBe(300 * frameChars);
+      first.slice(0, -1).forEach((chars, k) => {
+        expect(chars).toBeGreaterThanOrEqual(1024 * 2 ** k);
+        expect(chars).toBeLessThan(1024 * 2 ** k + frameChars);
+      });
+      writes.length = 0;
+      for (let i = 400; i < 420; i++) framed.sendJson(json(i));
+      await nextTick();
+      // The next tick starts again at 1 KiB: its first write does not wait for the size the last one grew to.
+      expect(writes[0]).toBeGreaterThanOrEqual(1024);
+      expect(writes[0]).toBeLessThan(1024 + frameChars);
+      const deadline = Date.now() + 5000;
+      while (received.length < 320 && Date.now() < deadline) await nextTick();
+      expect(received.map((m) => (m as { id: string }).id)).toEqual(Array.from({ length: 320 }, (_, k) => String(100 + k)));
+    } finally {
+      await close();
+    }
+  });
+
+  it('writes a small batch at the end of its tick, in one write', async () => {
+    const { framed, writes, received, close } = await connected();
+    try {
+      for (let i = 0; i < 3; i++) framed.sendJson(JSON.stringify({ pattern: 'echo', data: 'x'.repeat(500), id: String(i) }));
+      expect(writes).toEqual([]);
+      await nextTick();
+      expect(writes).toHaveLength(1);
+      const deadline = Date.now() + 5000;
+      while (received.length < 3 && Date.now() < deadline) await nextTick();
+      expect(received).toHaveLength(3);
+    } finally {
+      await close();
+    }
+  });
+});

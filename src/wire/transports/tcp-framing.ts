@@ -59,10 +59,12 @@ const HASH = 0x23;
 const ZERO = 0x30;
 const MAX_PREFIX_DIGITS = 15;
 /**
- * Characters of queued frames at which they are written without waiting for the end of the tick (with
- * {@link MIN_FRAMES_PER_WRITE}, see `FrameSocket.flushNow`): a whole tick of frames in one write makes both ends work in
- * lock-step (each idle while the other handles the batch); a few frames per write keep both busy (measured
- * with bench/profile-client.ts, PROFILE_SERVER=library).
+ * Characters of queued frames at which the first write of a tick goes out without waiting for the end of the
+ * tick (with {@link MIN_FRAMES_PER_WRITE}, see `FrameSocket.flushNow`); each further write of the same tick
+ * waits for twice as many, up to {@link MAX_WRITE_CHARS}. A whole tick of frames in one write makes both ends
+ * work in lock-step (each idle while the other handles the batch); a write every 1 KiB kept both busy but cost
+ * a system call per 8 small frames. Growing writes give the peer its first frames early and a large batch
+ * (256 requests in flight) in about 6 writes instead of 32 (bench table (e), docs/benchmarks.md).
  */
 const FLUSH_AT = 1024;
 /** See {@link FrameSocket.flushNow}. */
@@ -76,8 +78,8 @@ const MAX_WRITE_CHARS = 65_536;
  * declared length is checked at the prefix (a frame over `maxFrameLength` is
  * refused before its body is buffered), partly received frames count against
  * a budget shared by the server's connections, the frames written in one tick
- * go out together (in writes of about 1 KiB and at least 4 frames, so that the peer works while
- * this side writes the rest), and Nagle's algorithm is off. On the wire
+ * go out together (in writes of 1 KiB, then 2, 4, 8 KiB ... and at least 4 frames, so that the
+ * peer works while this side writes the rest), and Nagle's algorithm is off. On the wire
  * nothing changes: plain Nest peers of both majors read and write the same frames.
  * @internal
  */
@@ -102,6 +104,8 @@ export class FrameSocket extends TcpSocket {
   /** The frames written in this tick, sent together on the next one. */
   private outgoing: string | undefined;
   private flushScheduled = false;
+  /** Characters at which the queued frames are written before the end of this tick (grows with each such write). */
+  private writeAt = FLUSH_AT;
   /** Frames in {@link outgoing}. */
   private queuedFrames = 0;
   private callbacks: Array<(err?: unknown) => void> | undefined;
@@ -143,22 +147,32 @@ export class FrameSocket extends TcpSocket {
       this.queuedFrames++;
     }
     if (callback) (this.callbacks ??= []).push(callback);
-    // A large batch goes out at once: the peer starts on it while this side writes the rest (no lock-step).
-    if (this.flushNow(this.queuedFrames, this.outgoing.length)) this.flush();
+    // A large batch goes out in growing parts: the peer starts on the first while this side writes the rest (no lock-step).
+    if (this.flushNow(this.queuedFrames, this.outgoing.length)) {
+      this.writeOut();
+      this.writeAt = Math.min(this.writeAt * 2, MAX_WRITE_CHARS);
+    }
   }
 
   /**
    * Whether the frames queued in this tick are written now rather than at the end of the tick: once they
-   * reach 1,024 characters and 4 frames (so that larger frames, a trace context in the metadata say, do not
-   * take more writes per message), or 64 KiB.
+   * reach {@link writeAt} characters (1,024 for the first write of a tick, twice as many for each next one)
+   * and 4 frames (so that larger frames, a trace context in the metadata say, do not take more writes per
+   * message), or 64 KiB.
    */
   private flushNow(frames: number, chars: number): boolean {
-    return (chars >= FLUSH_AT && frames >= MIN_FRAMES_PER_WRITE) || chars >= MAX_WRITE_CHARS;
+    return (chars >= this.writeAt && frames >= MIN_FRAMES_PER_WRITE) || chars >= MAX_WRITE_CHARS;
   }
 
-  /** @internal Writes the frames of this tick in one write. */
+  /** @internal The end of the tick: writes the frames queued since the last write. */
   flush(): void {
     this.flushScheduled = false;
+    this.writeAt = FLUSH_AT;
+    this.writeOut();
+  }
+
+  /** Writes the queued frames in one write. */
+  private writeOut(): void {
     const data = this.outgoing;
     const callbacks = this.callbacks;
     this.outgoing = undefined;
