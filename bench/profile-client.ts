@@ -8,37 +8,35 @@
  *   raw-otel: a raw ClientProxy call in an SDK span with a histogram record, the reference;
  *   contract: MessagingClient with the 4-field class-validator contract, for PROFILE_SERVER=library;
  *   library-tcp-emit / messaging-emit: events, MessagingTcpClient.emit / MessagingClient.emit)
- *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256; PROFILE_SERVER=library: the library's server)
+ *   raw-net: the raw-socket reference client of bench/raw-net.ts)
+ *   (PROFILE_MS: how long, default 4000; PROFILE_CONCURRENCY: calls in flight, default 256;
+ *   PROFILE_SERVER=library: the library's server; PROFILE_SERVER=raw-net: the raw-socket reference server)
  */
 import 'reflect-metadata';
-import { closeClients, libContract, libEmit, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawEmit, rawSend, referenceSend } from './clients';
+import { closeClients, libContract, libEmit, libraryTcpClient, libRequest, messagingClient, nestMessagingClient, rawClient, rawEmit, rawNetSend, rawSend, referenceSend } from './clients';
 import { benchInstrumentation } from './tracing';
-import { startServer } from './harness';
+import { startServer, type Call } from './harness';
 
 async function main(): Promise<void> {
   const which =
-    (['raw', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel', 'contract', 'library-tcp-emit', 'messaging-emit'] as const).find(
+    (['raw', 'raw-net', 'library-tcp', 'messaging-nest', 'messaging-otel', 'raw-otel', 'contract', 'library-tcp-emit', 'messaging-emit'] as const).find(
       (w) => w === process.argv[2],
     ) ?? 'messaging';
-  const server = await startServer(process.env.PROFILE_SERVER === 'library' ? 'library' : 'plain');
-  const call =
-    which === 'raw'
-      ? rawSend(await rawClient(server))
-      : which === 'library-tcp'
-        ? rawSend(await libraryTcpClient(server))
-        : which === 'messaging-nest'
-          ? libRequest(await nestMessagingClient(server))
-          : which === 'messaging-otel'
-            ? libRequest(await messagingClient(server, [benchInstrumentation()]))
-            : which === 'raw-otel'
-              ? referenceSend(await rawClient(server))
-              : which === 'contract'
-                ? libContract(await messagingClient(server))
-                : which === 'library-tcp-emit'
-                  ? rawEmit(await libraryTcpClient(server))
-                  : which === 'messaging-emit'
-                    ? libEmit(await messagingClient(server))
-                    : libRequest(await messagingClient(server));
+  const kind = process.env.PROFILE_SERVER;
+  const server = await startServer(kind === 'library' || kind === 'raw-net' ? kind : 'plain');
+  const clients: Record<typeof which, () => Promise<Call>> = {
+    raw: async () => rawSend(await rawClient(server)),
+    'raw-net': () => rawNetSend(server),
+    'library-tcp': async () => rawSend(await libraryTcpClient(server)),
+    'messaging-nest': async () => libRequest(await nestMessagingClient(server)),
+    'messaging-otel': async () => libRequest(await messagingClient(server, [benchInstrumentation()])),
+    'raw-otel': async () => referenceSend(await rawClient(server)),
+    contract: async () => libContract(await messagingClient(server)),
+    'library-tcp-emit': async () => rawEmit(await libraryTcpClient(server)),
+    'messaging-emit': async () => libEmit(await messagingClient(server)),
+    messaging: async () => libRequest(await messagingClient(server)),
+  };
+  const call = await clients[which]();
   const end = performance.now() + Number(process.env.PROFILE_MS ?? 4000);
   let ops = 0;
   const cpu0 = process.cpuUsage();

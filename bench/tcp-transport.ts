@@ -2,6 +2,8 @@
  * (e) The library's TCP transport (issue 12, part 2): MessagingTcpClient and the library's TCP server
  * against Nest's ClientTCP / ServerTCP and against a raw `net` client and server with the same framing
  * (bench/raw-net.ts), at concurrency 16 and 256, and events. Every row's server is a separate process.
+ * The last rows (not a target) show what a per-message AsyncLocalStorage context costs Nest's own server on this
+ * Node version: the library's server keeps one for every message (its correlation id, budget and abort signal).
  */
 import { lastValueFrom } from 'rxjs';
 import { libraryTcpClient, libRequest, messagingClient, rawClient, rawEmit, rawNetSend, rawSend } from './clients';
@@ -15,9 +17,11 @@ const ratio = (results: RowResult[], i: number, pick: (r: RowResult['rounds'][nu
 
 export async function tcpTransportTable(servers: Record<ServerKind, BenchServer>): Promise<void> {
   const { plain, library } = servers;
+  const plainContext = servers['plain-context'];
   const rawNet = servers['raw-net'];
   const nest = await rawClient(plain);
   const ours = await libraryTcpClient(plain);
+  const oursToContext = await libraryTcpClient(plainContext);
   const oursToLibrary = await libraryTcpClient(library);
   const lib = await messagingClient(library);
   const reference = await rawNetSend(rawNet);
@@ -33,6 +37,7 @@ export async function tcpTransportTable(servers: Record<ServerKind, BenchServer>
         { name: 'raw net client -> raw net server, same framing (reference)', call: reference, server: rawNet },
         { name: "MessagingTcpClient.send -> library server, @MessageHandler", call: rawSend(oursToLibrary), server: library, baseline: 2 },
         { name: 'MessagingClient.request -> library server, @MessageHandler (the whole library)', call: libRequest(lib), server: library, baseline: 2 },
+        { name: 'MessagingTcpClient.send -> Nest ServerTCP with an AsyncLocalStorage context per message', call: rawSend(oursToContext), server: plainContext, baseline: 1 },
       ],
       c,
     );
@@ -66,10 +71,17 @@ export async function tcpTransportTable(servers: Record<ServerKind, BenchServer>
     { name: 'Nest ClientTCP.emit -> Nest ServerTCP, @EventPattern', call: rawEmit(nest), server: plain },
     { name: 'MessagingTcpClient.emit -> Nest ServerTCP, @EventPattern', call: emitOurs(ours), server: plain, baseline: 0 },
     { name: 'MessagingTcpClient.emit -> library server, @EventHandler', call: emitOurs(oursToLibrary), server: library, baseline: 0 },
+    { name: 'MessagingTcpClient.emit -> Nest ServerTCP with an AsyncLocalStorage context per message', call: emitOurs(oursToContext), server: plainContext, baseline: 1 },
   ]);
   printTable(
     [`events: ${fmt(EVENTS_PER_ROUND)} per round, ${EVENTS_IN_FLIGHT} in flight`, 'events/s handled by the server', 'client CPU µs/event', 'server CPU µs/event', 'handled events/s ratio: median (rounds)'],
-    events.map((r, i) => [r.row.name, fmt(median(r.rounds.map((x) => x.rate))), cpu(r, 'clientCpu'), cpu(r, 'serverCpu'), ratioCell(events, i)]),
+    events.map((r, i) => [
+      `${i}. ${r.row.name}`,
+      fmt(median(r.rounds.map((x) => x.rate))),
+      cpu(r, 'clientCpu'),
+      cpu(r, 'serverCpu'),
+      r.row.baseline === undefined ? 'baseline' : `${ratioCell(events, i)} of row ${r.row.baseline}`,
+    ]),
   );
   const eventRatio = ratio(events, 2);
   targets.push(`events/s, library client and server >= 2x Nest's: ${fmt(eventRatio, 2)}x ${verdict(eventRatio >= 2)}`);

@@ -1,6 +1,7 @@
 /*
  * A benchmark server process (started by bench/harness.ts, BENCH_SERVER=plain|library|traced|reference):
  * - plain:     Nest's ServerTCP, plain @MessagePattern / @EventPattern handlers;
+ * - plain-context: the same, each message handled in an AsyncLocalStorage context (plain-context.ts);
  * - library:   messagingMicroservice (the library's inbound pipeline), @MessageHandler / @EventHandler, a contract handler;
  * - traced:    the library server with OpenTelemetryInstrumentation (real SDK, exported nowhere);
  * - reference: Nest's ServerTCP, a plain handler making its span and histogram record with the SDK directly;
@@ -18,6 +19,7 @@ import { benchInstrumentation } from '../tracing';
 import { grpcServer, LibraryGrpcHandlers, PlainGrpcHandlers } from './grpc';
 import { LibraryHandlers } from './library';
 import { PlainHandlers } from './plain';
+import { ContextServerTCP } from './plain-context';
 import type { ServerKind } from './protocol';
 import { ReferenceHandlers } from './reference';
 import { announce, serveSideChannel } from './side-channel';
@@ -37,6 +39,8 @@ function setup(kind: Exclude<ServerKind, 'raw-net'>): { controller: Type<unknown
     }
     case 'plain':
       return { controller: PlainHandlers, options: tcp };
+    case 'plain-context':
+      return { controller: PlainHandlers, options: { strategy: new ContextServerTCP(tcp.options!) } };
     case 'library':
       return { controller: LibraryHandlers, options: messagingMicroservice(tcp) };
     case 'traced':

@@ -3,9 +3,9 @@
  * being measured): the server's CPU time and event count are read through it, so reading them costs
  * no message on the measured connection and is counted in no round.
  */
-export type ServerKind = 'plain' | 'library' | 'traced' | 'reference' | 'grpc-plain' | 'grpc-library' | 'raw-net';
+export type ServerKind = 'plain' | 'plain-context' | 'library' | 'traced' | 'reference' | 'grpc-plain' | 'grpc-library' | 'raw-net';
 
-export const SERVER_KINDS: readonly ServerKind[] = ['plain', 'library', 'traced', 'reference', 'grpc-plain', 'grpc-library', 'raw-net'];
+export const SERVER_KINDS: readonly ServerKind[] = ['plain', 'plain-context', 'library', 'traced', 'reference', 'grpc-plain', 'grpc-library', 'raw-net'];
 
 export type ToServer = { type: 'stats'; id: number } | { type: 'wait-events'; id: number; until: number };
 
