@@ -3,7 +3,7 @@
  * AsyncLocalStorage context of its own, as any library that carries a per-message context through async code
  * does (a correlation id for the logs, a trace context). Nothing of nestjs-messaging: it shows what keeping a
  * context costs Nest's own server on this Node version (on Node 20, AsyncLocalStorage runs the async hooks for
- * every promise made, and Nest's handler call makes about 15 per message; Node 24 keeps the context without them).
+ * every promise made, and Nest's handler call makes 15 to 20 per message; Node 24 keeps the context without them).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ServerTCP, type TcpOptions, type TcpSocket } from '@nestjs/microservices';

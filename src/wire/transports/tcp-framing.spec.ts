@@ -181,7 +181,7 @@ describe('FrameSocket: writing', () => {
     return { framed, writes, received, close };
   }
 
-  const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const afterTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   it('writes a large batch of one tick in growing writes (1 KiB, then twice as much each time), then starts at 1 KiB again', async () => {
     const { framed, writes, received, close } = await connected();
@@ -189,7 +189,7 @@ describe('FrameSocket: writing', () => {
       const json = (i: number) => JSON.stringify({ pattern: 'echo', data: { i, text: 'x'.repeat(40) }, id: String(i) });
       const frameChars = `${json(100).length}#`.length + json(100).length;
       for (let i = 100; i < 400; i++) framed.sendJson(json(i));
-      await nextTick();
+      await afterTick();
       const first = [...writes];
       // 300 frames of ~80 characters: 1 KiB, 2 KiB, 4 KiB, 8 KiB, 16 KiB... each write waits for its threshold, the rest at the end of the tick.
       expect(first.length).toBeLessThanOrEqual(6);
@@ -200,12 +200,12 @@ describe('FrameSocket: writing', () => {
       });
       writes.length = 0;
       for (let i = 400; i < 420; i++) framed.sendJson(json(i));
-      await nextTick();
+      await afterTick();
       // The next tick starts again at 1 KiB: its first write does not wait for the size the last one grew to.
       expect(writes[0]).toBeGreaterThanOrEqual(1024);
       expect(writes[0]).toBeLessThan(1024 + frameChars);
       const deadline = Date.now() + 5000;
-      while (received.length < 320 && Date.now() < deadline) await nextTick();
+      while (received.length < 320 && Date.now() < deadline) await afterTick();
       expect(received.map((m) => (m as { id: string }).id)).toEqual(Array.from({ length: 320 }, (_, k) => String(100 + k)));
     } finally {
       await close();
@@ -217,10 +217,10 @@ describe('FrameSocket: writing', () => {
     try {
       for (let i = 0; i < 3; i++) framed.sendJson(JSON.stringify({ pattern: 'echo', data: 'x'.repeat(500), id: String(i) }));
       expect(writes).toEqual([]);
-      await nextTick();
+      await afterTick();
       expect(writes).toHaveLength(1);
       const deadline = Date.now() + 5000;
-      while (received.length < 3 && Date.now() < deadline) await nextTick();
+      while (received.length < 3 && Date.now() < deadline) await afterTick();
       expect(received).toHaveLength(3);
     } finally {
       await close();

@@ -63,8 +63,9 @@ const MAX_PREFIX_DIGITS = 15;
  * tick (with {@link MIN_FRAMES_PER_WRITE}, see `FrameSocket.flushNow`); each further write of the same tick
  * waits for twice as many, up to {@link MAX_WRITE_CHARS}. A whole tick of frames in one write makes both ends
  * work in lock-step (each idle while the other handles the batch); a write every 1 KiB kept both busy but cost
- * a system call per 8 small frames. Growing writes give the peer its first frames early and a large batch
- * (256 requests in flight) in about 6 writes instead of 32 (bench table (e), docs/benchmarks.md).
+ * a system call per 4 to 8 frames. Growing writes give the peer its first frames early and a large batch in a
+ * few writes: at 256 requests in flight, 0.05 socket writes per call instead of 0.13 to 0.25
+ * (bench/count-writes.cjs, docs/benchmarks.md).
  */
 const FLUSH_AT = 1024;
 /** See {@link FrameSocket.flushNow}. */
