@@ -19,7 +19,8 @@ const dropAll: SpanExporter = {
 
 let contextManager: AsyncLocalStorageContextManager | undefined;
 
-function providers(): { tracerProvider: BasicTracerProvider; meterProvider: MeterProvider } {
+/** Fresh SDK providers on the benchmark's setup (the global context manager and propagator set once). */
+export function sdkProviders(): { tracerProvider: BasicTracerProvider; meterProvider: MeterProvider } {
   if (!contextManager) {
     contextManager = new AsyncLocalStorageContextManager().enable();
     context.setGlobalContextManager(contextManager);
@@ -38,13 +39,8 @@ function providers(): { tracerProvider: BasicTracerProvider; meterProvider: Mete
   return { tracerProvider, meterProvider };
 }
 
-/** Fresh SDK providers on the benchmark's setup (the global context manager and propagator set once). */
-export function sdkProviders(): { tracerProvider: BasicTracerProvider; meterProvider: MeterProvider } {
-  return providers();
-}
-
 export function benchInstrumentation(): OpenTelemetryInstrumentation {
-  return new OpenTelemetryInstrumentation(providers());
+  return new OpenTelemetryInstrumentation(sdkProviders());
 }
 
 /**
@@ -67,7 +63,7 @@ export class ReferenceTelemetry {
     private readonly mode: 'minimal' | 'library' = 'minimal',
   ) {
     if (mode === 'library' && side !== 'client') throw new Error("ReferenceTelemetry: the 'library' mode is the client side's");
-    const { tracerProvider, meterProvider } = providers();
+    const { tracerProvider, meterProvider } = sdkProviders();
     this.tracer = tracerProvider.getTracer('bench-reference');
     const operation = side === 'client' ? 'send' : 'process';
     this.duration = meterProvider

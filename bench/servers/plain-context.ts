@@ -6,16 +6,12 @@
  * every promise made, and Nest's handler call makes 15 to 20 per message; Node 24 keeps the context without them).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ServerTCP, type TcpOptions, type TcpSocket } from '@nestjs/microservices';
+import { ServerTCP, type TcpSocket } from '@nestjs/microservices';
 
 const context = new AsyncLocalStorage<{ readonly receivedAt: number }>();
 
 /** Nest's ServerTCP with each message handled in an AsyncLocalStorage context. */
 export class ContextServerTCP extends ServerTCP {
-  constructor(options: Required<TcpOptions>['options']) {
-    super(options);
-  }
-
   override handleMessage(socket: TcpSocket, rawMessage: unknown): Promise<unknown> {
     return context.run({ receivedAt: performance.now() }, () => super.handleMessage(socket, rawMessage));
   }
